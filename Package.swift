@@ -1,0 +1,88 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tailship",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tailship", targets: ["tailship"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System zlib (Debian: zlib1g-dev) for gzip; a thin C module map, no vendored code.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Linux inotify (part of libc; only its header needs importing).
+        .systemLibrary(name: "CInotify"),
+        // Files: discovery, identity, following, framing, registry. No HTTP, YAML or metrics.
+        .target(
+            name: "TailshipTail",
+            dependencies: [
+                "CInotify",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Batches, encoding, compression and sinks.
+        .target(
+            name: "TailshipShip",
+            dependencies: [
+                "CZlib",
+                "TailshipTail",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Configuration, pipeline wiring, daemon services and the demo.
+        .target(
+            name: "Tailship",
+            dependencies: [
+                "TailshipTail",
+                "TailshipShip",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "tailship",
+            dependencies: [
+                "Tailship",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "TailshipTailTests",
+            dependencies: ["TailshipTail"]
+        ),
+        .testTarget(
+            name: "TailshipShipTests",
+            dependencies: ["TailshipShip"]
+        ),
+        .testTarget(
+            name: "TailshipTests",
+            dependencies: [
+                "Tailship",
+                "TailshipShip",
+                "tailship",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,201 @@
+/// The YAML configuration file as users write it. Every key is optional here;
+/// `ResolvedConfig` applies defaults and validates. Unknown keys are errors.
+public struct ConfigFile: Decodable, Sendable {
+    /// Files to follow.
+    public var inputs: [InputSection]?
+    public var registry: RegistrySection?
+    public var batch: BatchSection?
+    public var output: OutputSection?
+    public var dead_letter: DeadLetterSection?
+    /// How long SIGTERM waits for in-flight batches. Default 30s.
+    public var shutdown_timeout: DurationValue?
+    public var log: LogSection?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case inputs, registry, batch, output, dead_letter, shutdown_timeout, log
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        inputs = try c.decodeIfPresent([InputSection].self, forKey: .inputs)
+        registry = try c.decodeIfPresent(RegistrySection.self, forKey: .registry)
+        batch = try c.decodeIfPresent(BatchSection.self, forKey: .batch)
+        output = try c.decodeIfPresent(OutputSection.self, forKey: .output)
+        dead_letter = try c.decodeIfPresent(DeadLetterSection.self, forKey: .dead_letter)
+        shutdown_timeout = try c.decodeIfPresent(DurationValue.self, forKey: .shutdown_timeout)
+        log = try c.decodeIfPresent(LogSection.self, forKey: .log)
+    }
+}
+
+public struct InputSection: Decodable, Sendable {
+    /// Files or shell globs. Required.
+    public var paths: [String]?
+    /// `beginning` or `end`: where to start a file found at start-up with no registry entry. Default beginning.
+    public var start_at: String?
+    /// Longest line shipped; longer lines go whole to the dead-letter directory. Default 16MiB.
+    public var max_line_bytes: ByteSize?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case paths, start_at, max_line_bytes }
+
+    public init(paths: [String]) { self.paths = paths }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        paths = try c.decodeIfPresent([String].self, forKey: .paths)
+        start_at = try c.decodeIfPresent(String.self, forKey: .start_at)
+        max_line_bytes = try c.decodeIfPresent(ByteSize.self, forKey: .max_line_bytes)
+    }
+}
+
+public struct RegistrySection: Decodable, Sendable {
+    /// Where delivered offsets are kept. Default /var/lib/tailship/registry.json.
+    public var path: String?
+    /// Longest time between registry writes while offsets change. Default 1s.
+    public var flush_interval: DurationValue?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case path, flush_interval }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        path = try c.decodeIfPresent(String.self, forKey: .path)
+        flush_interval = try c.decodeIfPresent(DurationValue.self, forKey: .flush_interval)
+    }
+}
+
+public struct BatchSection: Decodable, Sendable {
+    /// Events per batch at most. Default 1000.
+    public var max_events: Int?
+    /// Uncompressed bytes per batch at most. Default 4MiB.
+    public var max_bytes: ByteSize?
+    /// Longest a batch waits after its first event. Default 1s.
+    public var max_wait: DurationValue?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case max_events, max_bytes, max_wait }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        max_events = try c.decodeIfPresent(Int.self, forKey: .max_events)
+        max_bytes = try c.decodeIfPresent(ByteSize.self, forKey: .max_bytes)
+        max_wait = try c.decodeIfPresent(DurationValue.self, forKey: .max_wait)
+    }
+}
+
+public struct OutputSection: Decodable, Sendable {
+    /// `gzip` or `none`. Default gzip.
+    public var compression: String?
+    /// zlib level 1 (fastest) to 9 (smallest). Default 1.
+    public var compression_level: Int?
+    /// Ship to an HTTP endpoint. Exactly one of `http` and `file`.
+    public var http: HTTPSection?
+    /// Ship to gzip files in a directory.
+    public var file: FileSection?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case compression, compression_level, http, file }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        compression = try c.decodeIfPresent(String.self, forKey: .compression)
+        compression_level = try c.decodeIfPresent(Int.self, forKey: .compression_level)
+        http = try c.decodeIfPresent(HTTPSection.self, forKey: .http)
+        file = try c.decodeIfPresent(FileSection.self, forKey: .file)
+    }
+}
+
+public struct HTTPSection: Decodable, Sendable {
+    /// http:// or https:// URL that batches are POSTed to. Required.
+    public var url: String?
+    /// Longest one request may take. Default 30s.
+    public var timeout: DurationValue?
+    /// Extra request headers (values are secrets: never printed).
+    public var headers: [String: String]?
+    public var retry: RetrySection?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case url, timeout, headers, retry }
+
+    public init(url: String) { self.url = url }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        timeout = try c.decodeIfPresent(DurationValue.self, forKey: .timeout)
+        headers = try c.decodeIfPresent([String: String].self, forKey: .headers)
+        retry = try c.decodeIfPresent(RetrySection.self, forKey: .retry)
+    }
+}
+
+public struct RetrySection: Decodable, Sendable {
+    /// First wait after a failed send. Default 500ms.
+    public var initial_backoff: DurationValue?
+    /// Longest wait between retries. Default 30s.
+    public var max_backoff: DurationValue?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case initial_backoff, max_backoff }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        initial_backoff = try c.decodeIfPresent(DurationValue.self, forKey: .initial_backoff)
+        max_backoff = try c.decodeIfPresent(DurationValue.self, forKey: .max_backoff)
+    }
+}
+
+public struct FileSection: Decodable, Sendable {
+    /// Directory for `tailship-<time>.ndjson.gz` files. Required.
+    public var directory: String?
+    /// A new file is started past this size. Default 128MiB.
+    public var max_file_bytes: ByteSize?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case directory, max_file_bytes }
+
+    public init(directory: String) { self.directory = directory }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        directory = try c.decodeIfPresent(String.self, forKey: .directory)
+        max_file_bytes = try c.decodeIfPresent(ByteSize.self, forKey: .max_file_bytes)
+    }
+}
+
+public struct DeadLetterSection: Decodable, Sendable {
+    /// Where rejected batches and oversize lines are kept. Default /var/lib/tailship/dead-letter.
+    public var directory: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case directory }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        directory = try c.decodeIfPresent(String.self, forKey: .directory)
+    }
+}
+
+public struct LogSection: Decodable, Sendable {
+    /// trace, debug, info, notice, warning, error or critical. Default info.
+    public var level: String?
+    /// `logfmt` or `json`, written to stderr. Default logfmt.
+    public var format: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case level, format }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        level = try c.decodeIfPresent(String.self, forKey: .level)
+        format = try c.decodeIfPresent(String.self, forKey: .format)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+extension ResolvedConfig {
+    /// The effective configuration as YAML, with units normalised and secrets redacted.
+    public func describe() -> String {
+        var out = "inputs:\n"
+        for input in inputs {
+            out += "  - paths: [\(input.paths.map(quote).joined(separator: ", "))]\n"
+            out += "    start_at: \(input.startAtEnd ? "end" : "beginning")\n"
+            out += "    max_line_bytes: \(ByteSize(input.maxLineBytes))\n"
+        }
+        out += "registry:\n  path: \(quote(registryPath))\n  flush_interval: \(flushInterval)\n"
+        out += "batch:\n  max_events: \(batch.maxEvents)\n  max_bytes: \(ByteSize(batch.maxBytes))\n"
+        out += "  max_wait: \(DurationValue(milliseconds: Int((batch.maxWait * 1000).rounded())))\n"
+        out += "output:\n  compression: \(compressionLevel == nil ? "none" : "gzip")\n"
+        if let level = compressionLevel { out += "  compression_level: \(level)\n" }
+        switch output {
+        case .http(let o):
+            out += "  http:\n    url: \(quote(Self.redactURL(o.url)))\n"
+            out += "    timeout: \(ms(o.timeout))\n"
+            if o.headers.isEmpty {
+                out += "    headers: {}\n"
+            } else {
+                out += "    headers:\n"
+                for (name, _) in o.headers { out += "      \(quote(name)): \"<redacted>\"\n" }
+            }
+            out += "    retry: {initial_backoff: \(ms(o.initialBackoff)), max_backoff: \(ms(o.maxBackoff))}\n"
+        case .file(let dir, let max):
+            out += "  file:\n    directory: \(quote(dir))\n    max_file_bytes: \(ByteSize(max))\n"
+        }
+        out += "dead_letter:\n  directory: \(quote(deadLetterDirectory))\n"
+        out += "shutdown_timeout: \(shutdownTimeout)\n"
+        out += "log: {level: \(logLevel.rawValue), format: \(logJSON ? "json" : "logfmt")}\n"
+        return out
+    }
+
+    private func ms(_ seconds: Double) -> DurationValue { DurationValue(milliseconds: Int((seconds * 1000).rounded())) }
+
+    private func quote(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// Hides a password in `https://user:pass@host/`.
+    static func redactURL(_ url: String) -> String {
+        guard var c = URLComponents(string: url), c.password != nil else { return url }
+        c.password = "redacted"
+        return c.string ?? url
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+import TailshipShip
+import TailshipTail
+import Yams
+
+/// The validated configuration the daemon runs with: defaults applied, units normalised.
+public struct ResolvedConfig: Sendable {
+    public struct Input: Sendable {
+        public var paths: [String]
+        public var startAtEnd: Bool
+        public var maxLineBytes: Int
+    }
+
+    public enum Output: Sendable {
+        case http(HTTPSinkOptions)
+        case file(directory: String, maxFileBytes: Int)
+    }
+
+    public var inputs: [Input]
+    public var registryPath: String
+    public var flushInterval: DurationValue
+    public var batch: BatchLimits
+    /// zlib level, or nil for no compression.
+    public var compressionLevel: Int32?
+    public var output: Output
+    public var deadLetterDirectory: String
+    public var shutdownTimeout: DurationValue
+    public var logLevel: Logger.Level
+    public var logJSON: Bool
+
+    /// Command-line values that replace the file's.
+    public struct Overrides: Sendable {
+        public var paths: [String] = []
+        public var registry: String?
+        public var outputURL: String?
+        public var outputDirectory: String?
+        public init() {}
+    }
+
+    /// Reads, overrides and validates. Errors name the key path.
+    public static func load(path: String?, overrides: Overrides = Overrides()) throws -> ResolvedConfig {
+        var file = ConfigFile()
+        if let path {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ConfigError("", "cannot read config file \(path): \(error.localizedDescription)")
+            }
+            file = try parse(text)
+        }
+        return try resolve(file, overrides: overrides)
+    }
+
+    public static func parse(_ yaml: String) throws -> ConfigFile {
+        do {
+            if yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return ConfigFile() }
+            return try YAMLDecoder().decode(ConfigFile.self, from: yaml)
+        } catch {
+            throw ConfigError.from(error)
+        }
+    }
+
+    public static func resolve(_ fileIn: ConfigFile, overrides: Overrides) throws -> ResolvedConfig {
+        var file = fileIn
+        if !overrides.paths.isEmpty {
+            var input = file.inputs?.first ?? InputSection(paths: [])
+            input.paths = overrides.paths
+            file.inputs = [input]
+        }
+        if let r = overrides.registry {
+            var section = file.registry ?? RegistrySection()
+            section.path = r
+            file.registry = section
+        }
+        if let url = overrides.outputURL {
+            var out = file.output ?? OutputSection()
+            var http = out.http ?? HTTPSection(url: url)
+            http.url = url
+            out.http = http
+            out.file = nil
+            file.output = out
+        }
+        if let dir = overrides.outputDirectory {
+            var out = file.output ?? OutputSection()
+            out.file = FileSection(directory: dir)
+            out.http = nil
+            file.output = out
+        }
+
+        guard let inputSections = file.inputs, !inputSections.isEmpty else {
+            throw ConfigError("inputs", "at least one input is required (or pass --path)")
+        }
+        var inputs: [Input] = []
+        for (i, section) in inputSections.enumerated() {
+            guard let paths = section.paths, !paths.isEmpty else {
+                throw ConfigError("inputs[\(i)].paths", "at least one path is required")
+            }
+            for (j, p) in paths.enumerated() where p.isEmpty {
+                throw ConfigError("inputs[\(i)].paths[\(j)]", "must not be empty")
+            }
+            let startAt = section.start_at ?? "beginning"
+            guard startAt == "beginning" || startAt == "end" else {
+                throw ConfigError("inputs[\(i)].start_at", "must be beginning or end, not \"\(startAt)\"")
+            }
+            let maxLine = section.max_line_bytes?.bytes ?? 16 << 20
+            guard maxLine >= 1 else { throw ConfigError("inputs[\(i)].max_line_bytes", "must be at least 1B") }
+            inputs.append(Input(paths: paths, startAtEnd: startAt == "end", maxLineBytes: maxLine))
+        }
+
+        let registryPath = file.registry?.path ?? "/var/lib/tailship/registry.json"
+        guard !registryPath.isEmpty else { throw ConfigError("registry.path", "must not be empty") }
+        let flush = file.registry?.flush_interval ?? DurationValue(milliseconds: 1000)
+        guard flush.milliseconds > 0 else { throw ConfigError("registry.flush_interval", "must be more than 0") }
+
+        let maxEvents = file.batch?.max_events ?? 1000
+        guard maxEvents >= 1 else { throw ConfigError("batch.max_events", "must be at least 1") }
+        let maxBytes = file.batch?.max_bytes ?? ByteSize(4 << 20)
+        guard maxBytes.bytes >= 1 else { throw ConfigError("batch.max_bytes", "must be at least 1B") }
+        let maxWait = file.batch?.max_wait ?? DurationValue(milliseconds: 1000)
+        guard maxWait.milliseconds > 0 else { throw ConfigError("batch.max_wait", "must be more than 0") }
+
+        let compression = file.output?.compression ?? "gzip"
+        guard compression == "gzip" || compression == "none" else {
+            throw ConfigError("output.compression", "must be gzip or none, not \"\(compression)\"")
+        }
+        let level = file.output?.compression_level ?? 1
+        guard (1...9).contains(level) else { throw ConfigError("output.compression_level", "must be from 1 to 9") }
+
+        let output: Output
+        switch (file.output?.http, file.output?.file) {
+        case (nil, nil):
+            throw ConfigError("output", "one of http or file is required")
+        case (.some, .some):
+            throw ConfigError("output", "only one of http and file may be set")
+        case (let http?, nil):
+            guard let url = http.url else { throw ConfigError("output.http.url", "required") }
+            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
+                  scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
+                throw ConfigError("output.http.url", "not a valid URL (expected http:// or https://host/path)")
+            }
+            let timeout = http.timeout ?? DurationValue(milliseconds: 30_000)
+            guard timeout.milliseconds > 0 else { throw ConfigError("output.http.timeout", "must be more than 0") }
+            let initial = http.retry?.initial_backoff ?? DurationValue(milliseconds: 500)
+            let maxBackoff = http.retry?.max_backoff ?? DurationValue(milliseconds: 30_000)
+            guard initial.milliseconds > 0 else { throw ConfigError("output.http.retry.initial_backoff", "must be more than 0") }
+            guard maxBackoff.milliseconds >= initial.milliseconds else {
+                throw ConfigError("output.http.retry.max_backoff", "must not be less than initial_backoff")
+            }
+            let headers = (http.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            output = .http(HTTPSinkOptions(url: url, timeout: timeout.seconds, headers: headers,
+                                           initialBackoff: initial.seconds, maxBackoff: maxBackoff.seconds))
+        case (nil, let f?):
+            guard let dir = f.directory, !dir.isEmpty else { throw ConfigError("output.file.directory", "required") }
+            let maxFile = f.max_file_bytes ?? ByteSize(128 << 20)
+            guard maxFile.bytes >= 1 else { throw ConfigError("output.file.max_file_bytes", "must be at least 1B") }
+            output = .file(directory: dir, maxFileBytes: maxFile.bytes)
+        }
+
+        let levelName = file.log?.level ?? "info"
+        guard let logLevel = Logger.Level(rawValue: levelName) else {
+            throw ConfigError("log.level", "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let format = file.log?.format ?? "logfmt"
+        guard format == "logfmt" || format == "json" else { throw ConfigError("log.format", "must be logfmt or json") }
+
+        return ResolvedConfig(
+            inputs: inputs, registryPath: registryPath, flushInterval: flush,
+            batch: BatchLimits(maxEvents: maxEvents, maxBytes: maxBytes.bytes, maxWait: maxWait.seconds),
+            compressionLevel: compression == "gzip" ? Int32(level) : nil,
+            output: output,
+            deadLetterDirectory: file.dead_letter?.directory ?? "/var/lib/tailship/dead-letter",
+            shutdownTimeout: file.shutdown_timeout ?? DurationValue(milliseconds: 30_000),
+            logLevel: logLevel, logJSON: format == "json")
+    }
+}

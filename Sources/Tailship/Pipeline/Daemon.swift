@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import TailshipShip
+import TailshipTail
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The whole pipeline as one ServiceGroup: registry writer (stopped last),
+/// shipper, and reader (stopped first, on SIGTERM or SIGINT).
+public final class Daemon: Sendable {
+    public let config: ResolvedConfig
+    public let stats = ShipStats()
+    public let registry: Registry
+    private let group: ServiceGroup
+    private let lockFD: Int32
+
+    public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true) throws {
+        self.config = config
+        let store = RegistryStore(path: config.registryPath)
+        lockFD = try Self.lock(registryPath: config.registryPath)
+        let document: RegistryDocument?
+        do {
+            document = try store.load()
+        } catch {
+            close(lockFD)
+            throw error
+        }
+        registry = Registry(document)
+        let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
+        let sink: any Sink
+        switch config.output {
+        case .http(let options):
+            sink = HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
+        case .file(let directory, let maxFileBytes):
+            sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, logger: logger)
+        }
+        let queue = BatchQueue(capacity: 4)
+        let shutdown = ShutdownClock(timeout: config.shutdownTimeout.seconds)
+        let registry = self.registry
+        let shipper = Shipper(queue: queue, sink: sink, compressionLevel: config.compressionLevel, stats: stats, logger: logger) { batch in
+            let now = Date().timeIntervalSince1970
+            for segment in batch.segments {
+                registry.commit(segment.identity, epoch: segment.epoch, offset: segment.end, now: now)
+            }
+        }
+        let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
+                                shutdown: shutdown, logger: logger)
+        group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [
+                .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.seconds, logger: logger)),
+                .init(service: ShipperService(shipper: shipper, sink: sink, shutdown: shutdown, logger: logger)),
+                .init(service: ReaderService(loop: reader)),
+            ],
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            logger: logger))
+        logger.info("tailship started", metadata: [
+            "version": "\(TailshipVersion.current)", "registry": "\(config.registryPath)",
+            "inputs": "\(config.inputs.flatMap(\.paths).joined(separator: ","))",
+        ])
+    }
+
+    deinit {
+        close(lockFD)
+    }
+
+    /// Runs until shut down; returns after the registry's last write.
+    public func run() async throws {
+        try await group.run()
+    }
+
+    /// Starts a graceful shutdown, as SIGTERM does.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+    }
+
+    /// One process per registry: a second would commit offsets the first does not know.
+    private static func lock(registryPath: String) throws -> Int32 {
+        let directory = (registryPath as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
+        let path = registryPath + ".lock"
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw RegistryError(description: "registry lock \(path): cannot open: \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw RegistryError(description: "registry \(registryPath) is in use by another tailship process (lock \(path)); give this one its own registry.path")
+        }
+        return fd
+    }
+}
+
+public enum TailshipVersion {
+    public static let current = "0.1.0"
+}

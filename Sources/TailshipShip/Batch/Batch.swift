@@ -1,0 +1,31 @@
+import TailshipTail
+
+/// The part of one file a batch covers. Committing `end` is safe once the batch is acknowledged.
+public struct BatchSegment: Sendable, Equatable {
+    public var identity: FileIdentity
+    public var epoch: UInt64
+    public var fingerprint: UInt64
+    public var path: String
+    public var start: UInt64
+    public var end: UInt64
+}
+
+/// Lines ready to ship: the NDJSON body (each line unchanged plus `\n`) and
+/// the file ranges it covers, in read order.
+public struct Batch: Sendable {
+    public var sequence: UInt64
+    public var body: [UInt8]
+    public var events: Int
+    public var segments: [BatchSegment]
+
+    /// Deterministic: the same file ranges always give the same key, so a batch
+    /// sent again after a crash can be recognised by the receiver.
+    public var idempotencyKey: String {
+        var text = ""
+        for s in segments {
+            text += "\(s.identity.device):\(s.identity.inode):\(String(s.fingerprint, radix: 16)):\(s.start)-\(s.end);"
+        }
+        let digits = String(FNV1a.hash(text), radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}

@@ -1,0 +1,87 @@
+import TailshipTail
+
+/// Where a line came from, as the batcher records it.
+public struct LineSource: Sendable {
+    public var identity: FileIdentity
+    public var epoch: UInt64
+    public var fingerprint: UInt64
+    public var path: String
+
+    public init(identity: FileIdentity, epoch: UInt64, fingerprint: UInt64, path: String) {
+        self.identity = identity
+        self.epoch = epoch
+        self.fingerprint = fingerprint
+        self.path = path
+    }
+}
+
+/// Collects lines into batches and hands each closed batch to `emit`.
+/// Used on the reader thread only; `emit` may block for backpressure.
+public final class Batcher {
+    public let limits: BatchLimits
+    private let emit: (Batch) -> Void
+    private let clock: () -> Double
+    private var current: Batch
+    private var nextSequence: UInt64 = 1
+    /// Monotonic time the current batch got its first content.
+    public private(set) var openedAt: Double?
+
+    public init(limits: BatchLimits, clock: @escaping () -> Double = monotonicSeconds, emit: @escaping (Batch) -> Void) {
+        self.limits = limits
+        self.clock = clock
+        self.emit = emit
+        current = Batch(sequence: 1, body: [], events: 0, segments: [])
+        current.body.reserveCapacity(min(limits.maxBytes, 8 << 20) + 4096)
+    }
+
+    /// When the open batch must close, if one is open.
+    public var deadline: Double? { openedAt.map { $0 + limits.maxWait } }
+
+    /// Adds one line (without its `\n`) ending at file offset `end`.
+    public func add(line: UnsafeRawBufferPointer, from source: LineSource, end: UInt64, start: UInt64) {
+        if current.events > 0 && current.body.count + line.count + 1 > limits.maxBytes {
+            flush()
+        }
+        current.body.append(contentsOf: line)
+        current.body.append(0x0A)
+        current.events += 1
+        cover(source, start: start, end: end)
+        if current.events >= limits.maxEvents || current.body.count >= limits.maxBytes {
+            flush()
+        }
+    }
+
+    /// Records that bytes up to `end` need no shipping (an empty line, an
+    /// oversize line dead-lettered), so they are committed with this batch.
+    public func skip(from source: LineSource, start: UInt64, end: UInt64) {
+        cover(source, start: start, end: end)
+    }
+
+    /// Closes the open batch if its `max_wait` has passed.
+    public func flushIfDue() {
+        if let deadline, clock() >= deadline { flush() }
+    }
+
+    /// Closes the open batch now, if it holds anything.
+    public func flush() {
+        guard !current.segments.isEmpty else { return }
+        let batch = current
+        nextSequence += 1
+        current = Batch(sequence: nextSequence, body: [], events: 0, segments: [])
+        current.body.reserveCapacity(min(limits.maxBytes, 8 << 20) + 4096)
+        openedAt = nil
+        emit(batch)
+    }
+
+    private func cover(_ source: LineSource, start: UInt64, end: UInt64) {
+        if openedAt == nil { openedAt = clock() }
+        if let last = current.segments.indices.last,
+           current.segments[last].identity == source.identity, current.segments[last].epoch == source.epoch {
+            current.segments[last].end = end
+            current.segments[last].path = source.path
+        } else {
+            current.segments.append(BatchSegment(identity: source.identity, epoch: source.epoch, fingerprint: source.fingerprint,
+                                                 path: source.path, start: start, end: end))
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Synchronization
+
+/// Counters the shipping side keeps; read for progress, logs and metrics.
+public final class ShipStats: Sendable {
+    public let eventsShipped = Atomic<Int>(0)
+    public let bytesShipped = Atomic<Int>(0)
+    public let batchesAcknowledged = Atomic<Int>(0)
+    public let batchesDeadLettered = Atomic<Int>(0)
+    public let eventsDeadLettered = Atomic<Int>(0)
+    public let retries = Atomic<Int>(0)
+    public let oversizeLines = Atomic<Int>(0)
+    public let linesRead = Atomic<Int>(0)
+    public let bytesRead = Atomic<Int>(0)
+
+    public init() {}
+}

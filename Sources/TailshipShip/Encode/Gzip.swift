@@ -1,0 +1,68 @@
+import CZlib
+
+public struct GzipError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// gzip through the system zlib.
+public enum Gzip {
+    /// One gzip member holding `input`.
+    public static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
+        var stream = z_stream()
+        // windowBits 15 + 16 asks zlib for a gzip header and trailer.
+        guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                            zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw GzipError(description: "deflateInit2 failed")
+        }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        let produced: Int = try input.withUnsafeBytes { inRaw in
+            try output.withUnsafeMutableBytes { outRaw in
+                stream.next_in = UnsafeMutablePointer(mutating: inRaw.bindMemory(to: Bytef.self).baseAddress)
+                stream.avail_in = uInt(inRaw.count)
+                stream.next_out = outRaw.bindMemory(to: Bytef.self).baseAddress
+                stream.avail_out = uInt(outRaw.count)
+                let rc = deflate(&stream, Z_FINISH)
+                guard rc == Z_STREAM_END else { throw GzipError(description: "deflate failed (\(rc))") }
+                return outRaw.count - Int(stream.avail_out)
+            }
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+
+    /// The concatenated contents of every gzip member in `input`.
+    public static func decompress(_ input: [UInt8]) throws -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count * 4)
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw GzipError(description: "inflateInit2 failed")
+        }
+        defer { inflateEnd(&stream) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        try input.withUnsafeBytes { inRaw in
+            guard !inRaw.isEmpty else { return }
+            stream.next_in = UnsafeMutablePointer(mutating: inRaw.bindMemory(to: Bytef.self).baseAddress)
+            stream.avail_in = uInt(inRaw.count)
+            while true {
+                let (rc, got): (Int32, Int) = chunk.withUnsafeMutableBytes { outRaw in
+                    stream.next_out = outRaw.bindMemory(to: Bytef.self).baseAddress
+                    stream.avail_out = uInt(outRaw.count)
+                    let rc = inflate(&stream, Z_NO_FLUSH)
+                    return (rc, outRaw.count - Int(stream.avail_out))
+                }
+                output.append(contentsOf: chunk[0..<got])
+                if rc == Z_STREAM_END {
+                    if stream.avail_in == 0 { return }
+                    inflateReset(&stream)  // the next member
+                } else if rc != Z_OK {
+                    throw GzipError(description: "not valid gzip data (inflate \(rc))")
+                } else if got == 0 && stream.avail_in == 0 {
+                    throw GzipError(description: "gzip data ends early (no trailer)")
+                }
+            }
+        }
+        return output
+    }
+}

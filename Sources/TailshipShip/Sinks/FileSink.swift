@@ -1,0 +1,87 @@
+import Foundation
+import Logging
+import TailshipTail
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Appends each batch as one gzip member to `tailship-<UTC time>.ndjson.gz`,
+/// starting a new file past `maxFileBytes`. Files are 0600 and fsynced before
+/// a batch counts as delivered; their names sort in write order.
+public actor FileSink: Sink {
+    public let directory: String
+    public let maxFileBytes: Int
+    private let logger: Logger
+    private var fd: Int32 = -1
+    private var currentPath = ""
+    private var currentSize = 0
+    private var lastName = ""
+
+    public init(directory: String, maxFileBytes: Int, logger: Logger) {
+        self.directory = directory
+        self.maxFileBytes = maxFileBytes
+        self.logger = logger
+    }
+
+    public func deliver(_ payload: Payload) async throws -> Delivery {
+        let bytes = try payload.gzippedBody()
+        var attempt = 0
+        while true {
+            do {
+                try append(bytes)
+                return .acknowledged
+            } catch {
+                // A full or failing disk: keep the batch and try again; never drop it.
+                attempt += 1
+                logger.error("file output failed; will retry", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                closeCurrent()
+                try await Task.sleep(for: .seconds(min(30, attempt)))
+            }
+        }
+    }
+
+    public func shutdown() async {
+        closeCurrent()
+    }
+
+    private func append(_ bytes: [UInt8]) throws {
+        if fd < 0 || (currentSize > 0 && currentSize + bytes.count > maxFileBytes) {
+            closeCurrent()
+            try openNext()
+        }
+        let start = lseek(fd, 0, SEEK_END)
+        do {
+            try bytes.withUnsafeBytes { try DurableFile.writeAll(fd: fd, $0, path: currentPath) }
+            guard fsync(fd) == 0 else { throw DurableFile.error("fsync failed", currentPath) }
+        } catch {
+            // Leave no half member behind: the retry writes the batch whole.
+            if start >= 0 { _ = ftruncate(fd, start) }
+            throw error
+        }
+        currentSize += bytes.count
+    }
+
+    private func openNext() throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        var name = "tailship-\(DeadLetterWriter.timestamp()).ndjson.gz"
+        if name <= lastName {
+            // Same millisecond as the previous file: keep names in write order.
+            name = lastName.replacingOccurrences(of: ".ndjson.gz", with: "") + "-1.ndjson.gz"
+        }
+        let path = "\(directory)/\(name)"
+        let newFD = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard newFD >= 0 else { throw DurableFile.error("cannot create", path) }
+        fsyncDirectory(directory)
+        fd = newFD
+        currentPath = path
+        currentSize = 0
+        lastName = name
+        logger.info("writing output file", metadata: ["path": "\(path)"])
+    }
+
+    private func closeCurrent() {
+        if fd >= 0 { close(fd) }
+        fd = -1
+    }
+}

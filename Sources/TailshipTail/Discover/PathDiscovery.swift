@@ -1,0 +1,57 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Expands the configured paths (plain files or shell globs) into existing regular files.
+public struct PathDiscovery: Sendable {
+    public let patterns: [String]
+
+    public init(patterns: [String]) {
+        self.patterns = patterns
+    }
+
+    /// Matching regular files, each once, in pattern order then name order.
+    public func expand() -> [String] {
+        var seen = Set<String>()
+        var result: [String] = []
+        for pattern in patterns {
+            for path in Self.glob(pattern) where !seen.contains(path) {
+                var st = stat()
+                guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                seen.insert(path)
+                result.append(path)
+            }
+        }
+        return result
+    }
+
+    /// The directories whose entries can change what the patterns match.
+    public var watchDirectories: [String] {
+        var dirs: [String] = []
+        for pattern in patterns {
+            var dir = pattern
+            // Cut at the first component holding a glob character.
+            if let magic = pattern.firstIndex(where: { "*?[".contains($0) }) {
+                dir = String(pattern[..<magic])
+            }
+            if let slash = dir.lastIndex(of: "/") {
+                dir = slash == dir.startIndex ? "/" : String(dir[..<slash])
+            } else {
+                dir = "."
+            }
+            if !dirs.contains(dir) { dirs.append(dir) }
+        }
+        return dirs
+    }
+
+    static func glob(_ pattern: String) -> [String] {
+        var g = glob_t()
+        defer { globfree(&g) }
+        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+        var paths: [String] = []
+        for i in 0..<Int(g.gl_pathc) {
+            if let p = g.gl_pathv[i] { paths.append(String(cString: p)) }
+        }
+        return paths
+    }
+}

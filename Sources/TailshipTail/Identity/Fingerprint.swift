@@ -1,0 +1,59 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A hash of a file's first bytes, with how many bytes were hashed, so a short
+/// file's fingerprint can be re-checked (and extended) as the file grows.
+public struct Fingerprint: Hashable, Sendable, Codable {
+    /// Bytes hashed at most: enough to include an audit event's `auditID`.
+    public static let maxLength = 1024
+
+    public var length: Int
+    public var hash: UInt64
+
+    public init(length: Int, hash: UInt64) {
+        self.length = length
+        self.hash = hash
+    }
+
+    /// Fingerprint of the first `min(limit, size)` bytes readable from `fd`.
+    public static func read(fd: Int32, limit: Int = maxLength) -> Fingerprint? {
+        var buffer = [UInt8](repeating: 0, count: limit)
+        var got = 0
+        while got < limit {
+            let n = buffer.withUnsafeMutableBytes { raw in
+                pread(fd, raw.baseAddress! + got, limit - got, off_t(got))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return Fingerprint(length: got, hash: buffer.withUnsafeBytes { FNV1a.hash(UnsafeRawBufferPointer(rebasing: $0[0..<got])) })
+    }
+
+    /// Whether the file behind `fd` starts with the bytes this fingerprint was taken over.
+    public func matches(fd: Int32) -> Bool {
+        guard let now = Fingerprint.read(fd: fd, limit: length) else { return false }
+        return now.length == length && now.hash == hash
+    }
+}
+
+/// 64-bit FNV-1a: tiny, dependency-free and stable across runs (unlike `Hasher`).
+public enum FNV1a {
+    public static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = seed
+        for b in bytes {
+            h ^= UInt64(b)
+            h &*= 0x0000_0100_0000_01b3
+        }
+        return h
+    }
+
+    public static func hash(_ string: String) -> UInt64 {
+        var s = string
+        return s.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
+    }
+}

@@ -1,0 +1,99 @@
+import Synchronization
+
+/// In-memory registry shared by the reader (which tracks files) and the
+/// acknowledger (which commits offsets). `RegistryStore` persists snapshots.
+public final class Registry: Sendable {
+    private struct State {
+        var entries: [FileIdentity: RegistryEntry] = [:]
+        /// Bumped when a file restarts at an earlier offset (truncation), so acks
+        /// for bytes sent before the restart cannot move the new offset.
+        var epochs: [FileIdentity: UInt64] = [:]
+        var generation: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+
+    public init(_ document: RegistryDocument? = nil) {
+        var s = State()
+        for entry in document?.entries ?? [] {
+            s.entries[entry.identity] = entry
+        }
+        state = Mutex(s)
+    }
+
+    /// Changes since creation; compare to decide whether a flush is due.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    public func entry(for identity: FileIdentity) -> RegistryEntry? {
+        state.withLock { $0.entries[identity] }
+    }
+
+    /// Records a file being followed, replacing any entry of a reused inode.
+    /// Returns the epoch that commits for this file must carry.
+    @discardableResult
+    public func track(_ entry: RegistryEntry) -> UInt64 {
+        state.withLock {
+            let epoch = ($0.epochs[entry.identity] ?? 0) &+ 1
+            $0.epochs[entry.identity] = epoch
+            $0.entries[entry.identity] = entry
+            $0.generation &+= 1
+            return epoch
+        }
+    }
+
+    /// Updates path, fingerprint and last-seen time without moving the offset.
+    public func touch(_ identity: FileIdentity, path: String, fingerprint: Fingerprint?, now: Double) {
+        state.withLock {
+            guard var e = $0.entries[identity] else { return }
+            e.path = path
+            e.lastSeen = now
+            if let fp = fingerprint, fp.length > e.fingerprintLength {
+                e.fingerprintLength = fp.length
+                e.fingerprint = RegistryEntry.hex(fp.hash)
+            }
+            $0.entries[identity] = e
+            $0.generation &+= 1
+        }
+    }
+
+    /// Moves a file's committed offset forward (never back: acks arrive in order).
+    public func commit(_ identity: FileIdentity, epoch: UInt64, offset: UInt64, now: Double) {
+        state.withLock {
+            guard $0.epochs[identity] == epoch, var e = $0.entries[identity], offset > e.offset else { return }
+            e.offset = offset
+            e.lastSeen = now
+            $0.entries[identity] = e
+            $0.generation &+= 1
+        }
+    }
+
+    /// Sets a file's offset back, e.g. to 0 after copytruncate; returns the new epoch.
+    public func reset(_ identity: FileIdentity, offset: UInt64) -> UInt64 {
+        state.withLock {
+            let epoch = ($0.epochs[identity] ?? 0) &+ 1
+            $0.epochs[identity] = epoch
+            if var e = $0.entries[identity] {
+                e.offset = offset
+                $0.entries[identity] = e
+                $0.generation &+= 1
+            }
+            return epoch
+        }
+    }
+
+    /// Drops entries not seen since `cutoff` unless `keep` says they are in use.
+    public func prune(olderThan cutoff: Double, keep: Set<FileIdentity>) {
+        state.withLock {
+            let stale = $0.entries.filter { $0.value.lastSeen < cutoff && !keep.contains($0.key) }
+            for key in stale.keys { $0.entries[key] = nil }
+            if !stale.isEmpty { $0.generation &+= 1 }
+        }
+    }
+
+    public func snapshot() -> (document: RegistryDocument, generation: UInt64) {
+        state.withLock { s in
+            let sorted = s.entries.values.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
+            return (RegistryDocument(entries: sorted), s.generation)
+        }
+    }
+}

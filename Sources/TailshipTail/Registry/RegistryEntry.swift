@@ -1,0 +1,50 @@
+/// How far one file has been delivered. Keyed by identity; the fingerprint
+/// tells a reused inode from the file the offset belongs to.
+public struct RegistryEntry: Codable, Sendable, Equatable {
+    public var device: UInt64
+    public var inode: UInt64
+    /// Bytes covered by `fingerprint`.
+    public var fingerprintLength: Int
+    /// FNV-1a of the first `fingerprintLength` bytes, as 16 hex digits.
+    public var fingerprint: String
+    /// The path the file was last seen at.
+    public var path: String
+    /// Every byte before this offset was acknowledged by the sink.
+    public var offset: UInt64
+    /// Unix time the file was last seen open or at a followed path.
+    public var lastSeen: Double
+
+    public init(identity: FileIdentity, fingerprint: Fingerprint, path: String, offset: UInt64, lastSeen: Double) {
+        self.device = identity.device
+        self.inode = identity.inode
+        self.fingerprintLength = fingerprint.length
+        self.fingerprint = Self.hex(fingerprint.hash)
+        self.path = path
+        self.offset = offset
+        self.lastSeen = lastSeen
+    }
+
+    public var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
+
+    public var fingerprintValue: Fingerprint? {
+        guard let hash = UInt64(fingerprint, radix: 16) else { return nil }
+        return Fingerprint(length: fingerprintLength, hash: hash)
+    }
+
+    static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
+
+/// The registry file's contents.
+public struct RegistryDocument: Codable, Sendable, Equatable {
+    public static let currentVersion = 1
+    public var version: Int
+    public var entries: [RegistryEntry]
+
+    public init(version: Int = RegistryDocument.currentVersion, entries: [RegistryEntry]) {
+        self.version = version
+        self.entries = entries
+    }
+}
