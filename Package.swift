@@ -64,17 +64,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Helpers shared by the test targets.
+        .target(
+            name: "TailshipTestSupport",
+            path: "Tests/TailshipTestSupport"
+        ),
         .testTarget(
             name: "TailshipTailTests",
-            dependencies: ["TailshipTail"]
+            dependencies: ["TailshipTail", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipShipTests",
-            dependencies: ["TailshipShip"]
+            dependencies: ["TailshipShip", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipTests",
             dependencies: [
+                "TailshipTestSupport",
                 "Tailship",
                 "TailshipShip",
                 "tailship",

@@ -132,7 +132,9 @@ public final class Tailer: @unchecked Sendable {
 
     private func drain(_ follower: Follower, _ handler: TailHandler) -> Int {
         var total = 0
-        while total < options.passBudgetBytes {
+        // A rotated-away file is finite and older than anything else: finish it
+        // first, so lines keep their order across rotation.
+        while follower.rotatedAway || total < options.passBudgetBytes {
             let n = follower.read(into: buffer)
             if n < 0 {
                 logger.error("read failed", metadata: ["path": "\(follower.path)", "error": "\(String(cString: strerror(Int32(-n))))"])

@@ -26,6 +26,9 @@ public struct LineFramer: Sendable {
         self.maxLineBytes = maxLineBytes
     }
 
+    /// True while the held-back buffer is no larger than the limit allows.
+    var pendingCapacityWithinLimit: Bool { pending.count <= maxLineBytes }
+
     /// Bytes of an incomplete line held back (or streamed as oversize) so far.
     public var carriedBytes: Int { inOversize ? oversizeLength : pending.count }
 

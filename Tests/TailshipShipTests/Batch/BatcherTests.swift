@@ -1,0 +1,98 @@
+import Testing
+import TailshipTail
+@testable import TailshipShip
+
+final class ManualClock: @unchecked Sendable {
+    var now = 100.0
+}
+
+@Suite struct BatcherTests {
+    let source = LineSource(identity: FileIdentity(device: 1, inode: 2), epoch: 1, fingerprint: 0xabc, path: "/var/log/a.log")
+
+    func add(_ batcher: Batcher, _ text: String, end: UInt64) {
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBytes { batcher.add(line: $0, from: source, end: end, start: end - UInt64(bytes.count + 1)) }
+    }
+
+    @Test func closesAtMaxEvents() {
+        var batches: [Batch] = []
+        let batcher = Batcher(limits: BatchLimits(maxEvents: 2, maxBytes: 1 << 20, maxWait: 10)) { batches.append($0) }
+        add(batcher, "a", end: 2)
+        add(batcher, "b", end: 4)
+        add(batcher, "c", end: 6)
+        #expect(batches.count == 1)
+        #expect(batches[0].body == Array("a\nb\n".utf8))
+        #expect(batches[0].segments == [BatchSegment(identity: source.identity, epoch: 1, fingerprint: 0xabc, path: source.path, start: 0, end: 4)])
+        batcher.flush()
+        #expect(batches.count == 2)
+        #expect(batches[1].segments[0].start == 4)
+        #expect(batches[1].segments[0].end == 6)
+    }
+
+    @Test func closesBeforeExceedingMaxBytes() {
+        var batches: [Batch] = []
+        let batcher = Batcher(limits: BatchLimits(maxEvents: 100, maxBytes: 10, maxWait: 10)) { batches.append($0) }
+        add(batcher, "1234", end: 5)    // 5 bytes
+        add(batcher, "5678", end: 10)   // 10 bytes: full, closes
+        add(batcher, "abcdef", end: 17)
+        add(batcher, "ghi", end: 21)    // would pass 10: the batch before closes first
+        #expect(batches.map(\.events) == [2, 1])
+        #expect(batches.allSatisfy { $0.body.count <= 10 })
+    }
+
+    @Test func closesAtMaxWait() {
+        var batches: [Batch] = []
+        let clock = ManualClock()
+        let batcher = Batcher(limits: BatchLimits(maxEvents: 100, maxBytes: 1 << 20, maxWait: 1), clock: { clock.now }) { batches.append($0) }
+        batcher.flushIfDue()
+        #expect(batcher.deadline == nil)
+        add(batcher, "x", end: 2)
+        #expect(batcher.deadline == 101)
+        clock.now = 100.9
+        batcher.flushIfDue()
+        #expect(batches.isEmpty)
+        clock.now = 101
+        batcher.flushIfDue()
+        #expect(batches.count == 1)
+    }
+
+    @Test func skippedBytesAreCommittedWithoutEvents() {
+        var batches: [Batch] = []
+        let batcher = Batcher(limits: BatchLimits()) { batches.append($0) }
+        batcher.skip(from: source, start: 0, end: 1)
+        batcher.flush()
+        #expect(batches.count == 1)
+        #expect(batches[0].events == 0)
+        #expect(batches[0].segments[0].end == 1)
+    }
+
+    @Test func idempotencyKeyDependsOnlyOnFileRanges() {
+        let seg = BatchSegment(identity: source.identity, epoch: 1, fingerprint: 0xabc, path: "/a", start: 0, end: 100)
+        var other = seg
+        other.epoch = 9          // epochs are per process: not part of the key
+        other.path = "/renamed"  // a renamed file is the same file
+        let a = Batch(sequence: 1, body: [1], events: 1, segments: [seg])
+        let b = Batch(sequence: 7, body: [2], events: 1, segments: [other])
+        #expect(a.idempotencyKey == b.idempotencyKey)
+        var moved = seg
+        moved.end = 101
+        #expect(Batch(sequence: 1, body: [], events: 1, segments: [moved]).idempotencyKey != a.idempotencyKey)
+        #expect(a.idempotencyKey.count == 16)
+    }
+}
+
+@Suite struct BatchQueueTests {
+    @Test func putBlocksWhileFullAndResumesWhenTaken() async throws {
+        let queue = BatchQueue(capacity: 1)
+        let batch = Batch(sequence: 1, body: [], events: 0, segments: [])
+        #expect(queue.put(batch))
+        // Full: a second put gives up when told to.
+        #expect(!queue.put(batch, giveUp: { true }))
+        let got = await queue.next()
+        #expect(got?.sequence == 1)
+        #expect(queue.put(Batch(sequence: 2, body: [], events: 0, segments: [])))
+        queue.finish()
+        #expect(await queue.next()?.sequence == 2)
+        #expect(await queue.next() == nil)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Tailship
+import TailshipTestSupport
+
+/// Paths and a config file for one daemon under test.
+struct DaemonFixture {
+    let dir = TempDirectory()
+    var log: String { dir.file("k8s_audit.log") }
+    var registry: String { dir.file("state/registry.json") }
+    var out: String { dir.file("out") }
+    var deadLetter: String { dir.file("dead-letter") }
+
+    /// Writes a config with the given output section and returns its path.
+    func config(paths: [String]? = nil, output: String, batch: String = "{max_events: 500, max_wait: 100ms}",
+                extra: String = "", shutdown: String = "10s", maxLine: String = "16MiB") -> String {
+        let inputs = (paths ?? [log]).map { "\"\($0)\"" }.joined(separator: ", ")
+        let text = """
+        inputs:
+          - paths: [\(inputs)]
+            max_line_bytes: \(maxLine)
+        registry:
+          path: "\(registry)"
+          flush_interval: 100ms
+        batch: \(batch)
+        output:
+        \(output)
+        dead_letter:
+          directory: "\(deadLetter)"
+        shutdown_timeout: \(shutdown)
+        log: {level: debug}
+        \(extra)
+        """
+        let path = dir.file("tailship.yaml")
+        try! text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    var fileOutput: String { "  file: {directory: \"\(out)\"}" }
+
+    func httpOutput(_ url: String) -> String {
+        "  http: {url: \"\(url)\", timeout: 2s, retry: {initial_backoff: 50ms, max_backoff: 500ms}}"
+    }
+
+    /// Lines delivered to the file sink so far.
+    func delivered() -> [String] {
+        ((try? OutputReader.contents(of: out)) ?? []).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// Numbered lines, so order and loss are easy to check.
+func numberedLine(_ i: Int) -> String {
+    String(format: "{\"kind\":\"Event\",\"auditID\":\"id-%08d\",\"pad\":\"%@\"}", i, String(repeating: "p", count: 40 + i % 50))
+}
+
+func appendText(_ text: String, to path: String) {
+    if !FileManager.default.fileExists(atPath: path) {
+        _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+    }
+    let handle = FileHandle(forWritingAtPath: path)!
+    handle.seekToEndOfFile()
+    handle.write(Data(text.utf8))
+    handle.closeFile()
+}
+
+/// Whether `lines`, keeping each value's first appearance, are `expected` in order.
+func inOrderAtLeastOnce(_ lines: [String], expected: [String]) -> Bool {
+    var seen = Set<String>()
+    var firsts: [String] = []
+    for l in lines where seen.insert(l).inserted { firsts.append(l) }
+    return firsts == expected
+}
