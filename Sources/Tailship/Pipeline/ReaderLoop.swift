@@ -45,6 +45,8 @@ final class ReaderLoop: @unchecked Sendable {
     /// The thread body.
     func run() {
         let batcher = handler.batcher
+        // Services start after signal handlers are in place, so this also says SIGTERM is handled.
+        logger.info("reader started", metadata: ["inotify": "\(watcher.usesInotify)"])
         while !stopRequested.load(ordering: .acquiring) {
             var read = 0
             for tailer in tailers {

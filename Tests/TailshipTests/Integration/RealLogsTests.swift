@@ -40,6 +40,7 @@ import TailshipTestSupport
         #expect(!unterminated.isEmpty, "one real log ends without a newline")
         let config = f.config(paths: [f.dir.file("in/*")], output: f.fileOutput)
         let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
+        #expect(await daemon.ready())
         let arrived = await eventually(seconds: 20) { (try? OutputReader.contents(of: f.out)) == expected }
         #expect(arrived, "shipped bytes differ from the real logs")
         // A last line without newline is held, and ships once its newline is written.
@@ -56,6 +57,7 @@ import TailshipTestSupport
         let receiver = try await TestReceiver()
         let config = f.config(paths: [f.dir.file("in/*")], output: f.httpOutput(receiver.url))
         let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
+        #expect(await daemon.ready())
         let arrived = await eventually(seconds: 20) { receiver.acceptedBytes == expected }
         #expect(arrived, "received bytes differ from the real logs")
         let first = try #require(receiver.requests.first)

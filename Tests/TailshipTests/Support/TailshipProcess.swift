@@ -39,6 +39,11 @@ final class TailshipProcess: @unchecked Sendable {
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
+    /// Waits until the daemon runs with its signal handlers installed.
+    func ready(seconds: Double = 15) async -> Bool {
+        await eventually(seconds: seconds) { stderr.contains("reader started") }
+    }
+
     func signal(_ sig: Int32) {
         kill(process.processIdentifier, sig)
     }
