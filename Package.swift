@@ -29,6 +29,7 @@ let package = Package(
             name: "TailshipTail",
             dependencies: [
                 "CInotify",
+                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

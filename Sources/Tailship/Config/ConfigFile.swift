@@ -1,3 +1,5 @@
+import TailshipTail
+
 /// The YAML configuration file as users write it. Every key is optional here;
 /// `ResolvedConfig` applies defaults and validates. Unknown keys are errors.
 public struct ConfigFile: Decodable, Sendable {
@@ -37,8 +39,12 @@ public struct InputSection: Decodable, Sendable {
     public var start_at: String?
     /// Longest line shipped; longer lines go whole to the dead-letter directory. Default 16MiB.
     public var max_line_bytes: ByteSize?
+    /// `auto` (lumberjack and logrotate names next to each file), `none`, or a list of globs. Default auto.
+    public var backups: BackupsValue?
+    /// Most files of this input open at once. Default 64.
+    public var max_open_files: Int?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case paths, start_at, max_line_bytes }
+    enum CodingKeys: String, CodingKey, CaseIterable { case paths, start_at, max_line_bytes, backups, max_open_files }
 
     public init(paths: [String]) { self.paths = paths }
 
@@ -48,6 +54,8 @@ public struct InputSection: Decodable, Sendable {
         paths = try c.decodeIfPresent([String].self, forKey: .paths)
         start_at = try c.decodeIfPresent(String.self, forKey: .start_at)
         max_line_bytes = try c.decodeIfPresent(ByteSize.self, forKey: .max_line_bytes)
+        backups = try c.decodeIfPresent(BackupsValue.self, forKey: .backups)
+        max_open_files = try c.decodeIfPresent(Int.self, forKey: .max_open_files)
     }
 }
 
@@ -56,8 +64,10 @@ public struct RegistrySection: Decodable, Sendable {
     public var path: String?
     /// Longest time between registry writes while offsets change. Default 1s.
     public var flush_interval: DurationValue?
+    /// Entries of files gone this long are removed. Default 24h.
+    public var clean_after: DurationValue?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case path, flush_interval }
+    enum CodingKeys: String, CodingKey, CaseIterable { case path, flush_interval, clean_after }
 
     public init() {}
 
@@ -66,6 +76,7 @@ public struct RegistrySection: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         path = try c.decodeIfPresent(String.self, forKey: .path)
         flush_interval = try c.decodeIfPresent(DurationValue.self, forKey: .flush_interval)
+        clean_after = try c.decodeIfPresent(DurationValue.self, forKey: .clean_after)
     }
 }
 
@@ -197,5 +208,22 @@ public struct LogSection: Decodable, Sendable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         level = try c.decodeIfPresent(String.self, forKey: .level)
         format = try c.decodeIfPresent(String.self, forKey: .format)
+    }
+}
+
+/// `backups:` is either a word (`auto`, `none`) or a list of globs.
+public enum BackupsValue: Decodable, Sendable, Equatable {
+    case word(String)
+    case globs([String])
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let list = try? c.decode([String].self) {
+            self = .globs(list)
+        } else if let word = try? c.decode(String.self) {
+            self = .word(word)
+        } else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "must be auto, none or a list of globs")
+        }
     }
 }

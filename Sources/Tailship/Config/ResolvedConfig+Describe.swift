@@ -8,8 +8,14 @@ extension ResolvedConfig {
             out += "  - paths: [\(input.paths.map(quote).joined(separator: ", "))]\n"
             out += "    start_at: \(input.startAtEnd ? "end" : "beginning")\n"
             out += "    max_line_bytes: \(ByteSize(input.maxLineBytes))\n"
+            switch input.backups {
+            case .auto: out += "    backups: auto\n"
+            case .none: out += "    backups: none\n"
+            case .globs(let g): out += "    backups: [\(g.map(quote).joined(separator: ", "))]\n"
+            }
+            out += "    max_open_files: \(input.maxOpenFiles)\n"
         }
-        out += "registry:\n  path: \(quote(registryPath))\n  flush_interval: \(flushInterval)\n"
+        out += "registry:\n  path: \(quote(registryPath))\n  flush_interval: \(flushInterval)\n  clean_after: \(cleanAfter)\n"
         out += "batch:\n  max_events: \(batch.maxEvents)\n  max_bytes: \(ByteSize(batch.maxBytes))\n"
         out += "  max_wait: \(DurationValue(milliseconds: Int((batch.maxWait * 1000).rounded())))\n"
         out += "output:\n  compression: \(compressionLevel == nil ? "none" : "gzip")\n"

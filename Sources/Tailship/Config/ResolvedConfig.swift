@@ -10,6 +10,8 @@ public struct ResolvedConfig: Sendable {
         public var paths: [String]
         public var startAtEnd: Bool
         public var maxLineBytes: Int
+        public var backups: BackupPolicy
+        public var maxOpenFiles: Int
     }
 
     public enum Output: Sendable {
@@ -20,6 +22,7 @@ public struct ResolvedConfig: Sendable {
     public var inputs: [Input]
     public var registryPath: String
     public var flushInterval: DurationValue
+    public var cleanAfter: DurationValue
     public var batch: BatchLimits
     /// zlib level, or nil for no compression.
     public var compressionLevel: Int32?
@@ -106,13 +109,26 @@ public struct ResolvedConfig: Sendable {
             }
             let maxLine = section.max_line_bytes?.bytes ?? 16 << 20
             guard maxLine >= 1 else { throw ConfigError("inputs[\(i)].max_line_bytes", "must be at least 1B") }
-            inputs.append(Input(paths: paths, startAtEnd: startAt == "end", maxLineBytes: maxLine))
+            let backups: BackupPolicy
+            switch section.backups ?? .word("auto") {
+            case .word("auto"): backups = .auto
+            case .word("none"): backups = .none
+            case .word(let other): throw ConfigError("inputs[\(i)].backups", "must be auto, none or a list of globs, not \"\(other)\"")
+            case .globs(let globs):
+                guard !globs.isEmpty, !globs.contains("") else { throw ConfigError("inputs[\(i)].backups", "a list of globs must not be empty") }
+                backups = .globs(globs)
+            }
+            let maxOpen = section.max_open_files ?? 64
+            guard maxOpen >= 1 else { throw ConfigError("inputs[\(i)].max_open_files", "must be at least 1") }
+            inputs.append(Input(paths: paths, startAtEnd: startAt == "end", maxLineBytes: maxLine, backups: backups, maxOpenFiles: maxOpen))
         }
 
         let registryPath = file.registry?.path ?? "/var/lib/tailship/registry.json"
         guard !registryPath.isEmpty else { throw ConfigError("registry.path", "must not be empty") }
         let flush = file.registry?.flush_interval ?? DurationValue(milliseconds: 1000)
         guard flush.milliseconds > 0 else { throw ConfigError("registry.flush_interval", "must be more than 0") }
+        let cleanAfter = file.registry?.clean_after ?? DurationValue(milliseconds: 24 * 3_600_000)
+        guard cleanAfter.milliseconds > 0 else { throw ConfigError("registry.clean_after", "must be more than 0") }
 
         let maxEvents = file.batch?.max_events ?? 1000
         guard maxEvents >= 1 else { throw ConfigError("batch.max_events", "must be at least 1") }
@@ -166,7 +182,7 @@ public struct ResolvedConfig: Sendable {
         guard format == "logfmt" || format == "json" else { throw ConfigError("log.format", "must be logfmt or json") }
 
         return ResolvedConfig(
-            inputs: inputs, registryPath: registryPath, flushInterval: flush,
+            inputs: inputs, registryPath: registryPath, flushInterval: flush, cleanAfter: cleanAfter,
             batch: BatchLimits(maxEvents: maxEvents, maxBytes: maxBytes.bytes, maxWait: maxWait.seconds),
             compressionLevel: compression == "gzip" ? Int32(level) : nil,
             output: output,

@@ -26,8 +26,11 @@ final class ReaderLoop: @unchecked Sendable {
         self.logger = logger
         let observer = StatsTailObserver(stats: stats)
         tailers = config.inputs.map { input in
-            Tailer(options: TailOptions(patterns: input.paths, startAtEnd: input.startAtEnd, maxLineBytes: input.maxLineBytes),
-                   registry: registry, observer: observer, logger: logger)
+            var options = TailOptions(patterns: input.paths, startAtEnd: input.startAtEnd, maxLineBytes: input.maxLineBytes)
+            options.backups = input.backups
+            options.maxOpenFiles = input.maxOpenFiles
+            options.forgetAfterSeconds = config.cleanAfter.seconds
+            return Tailer(options: options, registry: registry, observer: observer, logger: logger)
         }
         watcher = FileWatcher(directories: Array(Set(tailers.flatMap { $0.discovery.watchDirectories })).sorted())
         var emit: ((Batch) -> Void)?

@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// One open file being read. Keeps its descriptor after the path is renamed
-/// or deleted, so the file is read to its end before it is let go.
+/// or deleted, so the file is read to its end before it is let go. A `.gz`
+/// file is read decompressed; its offsets count decompressed bytes.
 /// Confined to the reader thread.
 public final class Follower {
     public let identity: FileIdentity
@@ -12,16 +13,21 @@ public final class Follower {
     public internal(set) var fingerprint: Fingerprint
     /// Registry epoch that commits for this file carry.
     public internal(set) var epoch: UInt64
-    /// Next byte to read.
+    /// Next byte to read (decompressed, for .gz).
     public internal(set) var readOffset: UInt64
     var framer: LineFramer
     let fd: Int32
+    /// Set for a .gz file.
+    let gzip: GzipStreamReader?
+    /// Opened as a backup (a rotated copy, never written again), not at a live path.
+    let isBackup: Bool
     /// The followed path no longer leads to this file.
     var rotatedAway = false
     /// Monotonic seconds when reading last found new bytes.
     var lastDataAt: Double
 
-    init(fd: Int32, identity: FileIdentity, path: String, fingerprint: Fingerprint, epoch: UInt64, offset: UInt64, maxLineBytes: Int, now: Double) {
+    init(fd: Int32, identity: FileIdentity, path: String, fingerprint: Fingerprint, epoch: UInt64, offset: UInt64,
+         maxLineBytes: Int, now: Double, gzip: GzipStreamReader? = nil, isBackup: Bool = false) {
         self.fd = fd
         self.identity = identity
         self.path = path
@@ -30,21 +36,37 @@ public final class Follower {
         self.readOffset = offset
         self.framer = LineFramer(maxLineBytes: maxLineBytes)
         self.lastDataAt = now
+        self.gzip = gzip
+        self.isBackup = isBackup
+        self.rotatedAway = isBackup
     }
 
     deinit {
         close(fd)
     }
 
-    /// Current size of the open file, or nil if fstat fails.
+    /// Whether nothing will be written to this file any more.
+    var isFinal: Bool { isBackup || rotatedAway }
+
+    /// Current size of the open file (compressed size for .gz), or nil if fstat fails.
     var size: UInt64? {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
         return UInt64(st.st_size)
     }
 
-    /// Reads at `readOffset` into `buffer`; returns bytes read (0 at end), or -errno.
+    /// Whether the file has no name left on disk.
+    var isDeleted: Bool {
+        var st = stat()
+        return fstat(fd, &st) == 0 && st.st_nlink == 0
+    }
+
+    /// Reads the next bytes into `buffer`; returns bytes read (0 at end), or -errno.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        if let gzip {
+            let n = gzip.read(into: buffer)
+            return n < 0 ? -Int(EIO) : n
+        }
         while true {
             let n = pread(fd, buffer.baseAddress!, buffer.count, off_t(readOffset))
             if n < 0 && errno == EINTR { continue }
@@ -52,9 +74,21 @@ public final class Follower {
         }
     }
 
+    /// Read to the end: everything there is has been read.
+    var atEnd: Bool {
+        if let gzip { return gzip.isComplete }
+        guard let size else { return false }
+        return readOffset >= size
+    }
+
+    /// Whether the first bytes no longer match the fingerprint (rewritten in place).
+    var headChanged: Bool {
+        gzip == nil && fingerprint.length > 0 && !fingerprint.matches(fd: fd)
+    }
+
     /// Extends a short fingerprint once the file has grown past it.
     func refreshFingerprint() -> Bool {
-        guard fingerprint.length < Fingerprint.maxLength, readOffset > UInt64(fingerprint.length),
+        guard gzip == nil, fingerprint.length < Fingerprint.maxLength, readOffset > UInt64(fingerprint.length),
               let fp = Fingerprint.read(fd: fd), fp.length > fingerprint.length else { return false }
         fingerprint = fp
         return true

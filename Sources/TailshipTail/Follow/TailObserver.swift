@@ -5,6 +5,12 @@ public protocol TailObserver: Sendable {
     func fileClosed(path: String)
     func fileTruncated(path: String)
     func readError(path: String, errno: Int32)
+    /// A file vanished before all of it was shipped.
+    func fileLost(path: String, unshippedBytes: UInt64?)
+    /// A file waited because `max_open_files` were open.
+    func openFilesLimited()
+    /// A .gz could not be read to a valid end (yet).
+    func gzipIncomplete(path: String)
 }
 
 extension TailObserver {
@@ -13,6 +19,9 @@ extension TailObserver {
     public func fileClosed(path: String) {}
     public func fileTruncated(path: String) {}
     public func readError(path: String, errno: Int32) {}
+    public func fileLost(path: String, unshippedBytes: UInt64?) {}
+    public func openFilesLimited() {}
+    public func gzipIncomplete(path: String) {}
 }
 
 public struct NoTailObserver: TailObserver {

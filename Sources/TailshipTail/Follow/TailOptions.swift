@@ -15,6 +15,10 @@ public struct TailOptions: Sendable {
     public var rotatedIdleSeconds: Double = 2
     /// Registry entries of files not seen for this long are dropped.
     public var forgetAfterSeconds: Double = 24 * 3600
+    /// Which rotated copies belong to the input.
+    public var backups: BackupPolicy = .auto
+    /// Most files open at once; more wait their turn.
+    public var maxOpenFiles: Int = 64
 
     public init(patterns: [String], startAtEnd: Bool = false, maxLineBytes: Int = 16 << 20) {
         self.patterns = patterns

@@ -10,23 +10,42 @@ public protocol TailHandler: AnyObject {
     func handle(_ piece: FramedPiece, from follower: Follower)
 }
 
-/// Finds files, follows each across rename rotation and truncation, and frames
-/// their bytes into lines. Confined to one thread: call `poll` in a loop.
+/// Finds the live files and their backups, follows each across rename
+/// rotation, compression and truncation, and frames their bytes into lines.
+/// Confined to one thread: call `poll` in a loop.
 public final class Tailer: @unchecked Sendable {
     public let options: TailOptions
     public let discovery: PathDiscovery
+    let backupFinder: BackupFinder
     private let registry: Registry
     private let observer: any TailObserver
     private let logger: Logger
+    /// Open files: final ones (backups, rotated away) first, oldest first; live files last.
     public private(set) var followers: [Follower] = []
     private var buffer: UnsafeMutableRawBufferPointer
     private var initialScanDone = false
     private var failingPaths = Set<String>()
     private var lastTouch = 0.0
+    /// Files this process read to their end: their twins (a .gz, a copy) are not read again.
+    private var finished: [FileIdentity: Fingerprint] = [:]
+    /// Files already decided against, while unchanged, with the registry entry they belong to.
+    private var skipped: [FileState: FileIdentity?] = [:]
+    /// Registry entries matched since the last touch.
+    private var seen = Set<FileIdentity>()
+    private var limitLogged = false
+    /// Whether the registry knew files of this input at start-up; if not, `start_at` decides.
+    private lazy var inputHasHistory: Bool = registry.entries.contains { belongsToInput($0.path) }
+
+    struct FileState: Hashable {
+        var identity: FileIdentity
+        var size: Int64
+        var mtime: Int64
+    }
 
     public init(options: TailOptions, registry: Registry, observer: any TailObserver = NoTailObserver(), logger: Logger) {
         self.options = options
         self.discovery = PathDiscovery(patterns: options.patterns)
+        self.backupFinder = BackupFinder(policy: options.backups)
         self.registry = registry
         self.observer = observer
         self.logger = logger
@@ -52,89 +71,204 @@ public final class Tailer: @unchecked Sendable {
     /// Identities currently open.
     public var openIdentities: Set<FileIdentity> { Set(followers.map(\.identity)) }
 
+    // MARK: Discovery
+
     private func scan() {
         let now = Date().timeIntervalSince1970
-        var present = Set<FileIdentity>()
-        for path in discovery.expand() {
-            var st = stat()
-            guard stat(path, &st) == 0 else { continue }
-            let identity = FileIdentity(st)
-            present.insert(identity)
-            if let existing = followers.first(where: { $0.identity == identity }) {
-                if existing.rotatedAway {
-                    existing.rotatedAway = false
-                    existing.path = path
-                }
-                continue
-            }
-            if let follower = open(path, now: now) {
-                present.insert(follower.identity)
-                followers.append(follower)
-            }
+        let matched = discovery.expand()
+        // Backups of the live files, and of literal paths whose live file is missing right now.
+        let literal = options.patterns.filter { !$0.contains(where: { "*?[".contains($0) }) }
+        let backups = backupFinder.backups(of: Array(Set(matched + literal)).sorted())
+        let backupPaths = Set(backups.map(\.path))
+        var presentLive = Set<FileIdentity>()
+        for backup in backups {
+            consider(backup.path, backup: backup, now: now, presentLive: &presentLive)
         }
-        for follower in followers where !follower.rotatedAway && !present.contains(follower.identity) {
+        for path in matched where !backupPaths.contains(path) {
+            consider(path, backup: nil, now: now, presentLive: &presentLive)
+        }
+        for follower in followers where !follower.isFinal && !presentLive.contains(follower.identity) {
             follower.rotatedAway = true
             logger.info("file rotated away; reading it to its end", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+        }
+        // Final files first, so a rotated file is finished before its successor is read.
+        followers = followers.filter(\.isFinal) + followers.filter { !$0.isFinal }
+        if !initialScanDone {
+            reportLost()
         }
         if now - lastTouch > 30 {
             lastTouch = now
             for follower in followers {
-                registry.touch(follower.identity, path: follower.path, fingerprint: nil, now: now)
+                registry.touch(follower.identity, path: follower.path, size: follower.gzip == nil ? follower.size : nil, now: now)
+                seen.insert(follower.identity)
             }
-            registry.prune(olderThan: now - options.forgetAfterSeconds, keep: openIdentities)
+            for identity in seen where !followers.contains(where: { $0.identity == identity }) {
+                registry.touch(identity, now: now)
+            }
+            registry.prune(olderThan: now - options.forgetAfterSeconds, keep: seen)
+            seen.removeAll()
         }
         initialScanDone = true
     }
 
-    private func open(_ path: String, now: Double) -> Follower? {
+    /// Registry entries whose file is gone before it was shipped: say so, count, forget.
+    private func reportLost() {
+        let open = openIdentities
+        for entry in registry.entries where !seen.contains(entry.identity) && !open.contains(entry.identity) && !entry.isFullyShipped {
+            let known = entry.finalSize ?? entry.size
+            let unshipped = known.map { $0 > entry.offset ? $0 - entry.offset : 0 }
+            logger.error("file deleted before it was fully shipped; its unshipped lines are lost", metadata: [
+                "path": "\(entry.path)", "offset": "\(entry.offset)", "unshipped_bytes": "\(unshipped.map { "\($0)" } ?? "unknown")",
+            ])
+            observer.fileLost(path: entry.path, unshippedBytes: unshipped)
+            registry.remove(entry.identity)
+        }
+    }
+
+    private enum Decision {
+        case skip(String, permanent: Bool, entry: FileIdentity?)
+        case open(UInt64, String)
+    }
+
+    private func consider(_ path: String, backup: Backup?, now: Double, presentLive: inout Set<FileIdentity>) {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return }
+        let identity = FileIdentity(st)
+        if backup == nil { presentLive.insert(identity) }
+        if let existing = followers.first(where: { $0.identity == identity }) {
+            if backup == nil && existing.rotatedAway && !existing.isBackup {
+                existing.rotatedAway = false
+                existing.path = path
+            }
+            return
+        }
+        let state = FileState(identity: identity, size: Int64(st.st_size), mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
+        if let entry = skipped[state] {
+            if let entry { seen.insert(entry) }
+            return
+        }
+        guard followers.count < options.maxOpenFiles else {
+            observer.openFilesLimited()
+            if !limitLogged {
+                limitLogged = true
+                logger.warning("max_open_files reached; other files wait their turn", metadata: ["max_open_files": "\(options.maxOpenFiles)"])
+            }
+            return
+        }
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if failingPaths.insert(path).inserted {
                 logger.error("cannot open file", metadata: ["path": "\(path)", "error": "\(String(cString: strerror(errno)))"])
                 observer.readError(path: path, errno: errno)
             }
-            return nil
+            return
         }
         failingPaths.remove(path)
-        var st = stat()
-        guard fstat(fd, &st) == 0, let fingerprint = Fingerprint.read(fd: fd) else {
+        let compressed = backup?.compressed ?? path.hasSuffix(".gz")
+        guard let head = compressed ? GzipStreamReader.head(fd: fd, limit: Fingerprint.maxLength) : Fingerprint.head(fd: fd) else {
             close(fd)
-            return nil
+            return
         }
-        let identity = FileIdentity(st)
-        if followers.contains(where: { $0.identity == identity }) {
+        let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+        let decision = decide(identity: identity, path: path, head: head, isBackup: backup != nil || compressed,
+                              size: UInt64(st.st_size), mtime: mtime, now: now)
+        switch decision {
+        case .skip(let reason, let permanent, let entry):
             close(fd)
-            return nil
-        }
-        let size = UInt64(st.st_size)
-        var offset: UInt64
-        if let entry = registry.entry(for: identity), let known = entry.fingerprintValue,
-           known.length <= fingerprint.length,
-           known.length == fingerprint.length ? known.hash == fingerprint.hash : known.matches(fd: fd) {
-            offset = entry.offset
-            if offset > size {
-                logger.warning("file is shorter than its committed offset (truncated while stopped); reading it from the start",
-                               metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(size)"])
-                offset = 0
-            } else {
-                logger.info("resuming file", metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(size)"])
+            if permanent { skipped[state] = entry }
+            logger.debug("not reading file", metadata: ["path": "\(path)", "reason": "\(reason)"])
+        case .open(let offset, let reason):
+            var reader: GzipStreamReader?
+            if compressed {
+                let r = GzipStreamReader(fd: fd)
+                guard r.skip(to: offset, scratch: buffer) else {
+                    close(fd)
+                    observer.gzipIncomplete(path: path)
+                    logger.warning("compressed file ends before the committed offset (still being written?); will retry",
+                                   metadata: ["path": "\(path)", "offset": "\(offset)"])
+                    return
+                }
+                reader = r
             }
-        } else {
-            offset = (!initialScanDone && options.startAtEnd) ? size : 0
-            logger.info("following new file", metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(size)"])
+            var entry = RegistryEntry(identity: identity, fingerprint: Fingerprint(head: head), path: path, offset: offset, lastSeen: now)
+            entry.finalSize = registry.entry(for: identity)?.finalSize
+            let epoch = registry.track(entry)
+            seen.insert(identity)
+            logger.info("\(reason)", metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(st.st_size)"])
+            observer.fileOpened(path: path)
+            followers.append(Follower(fd: fd, identity: identity, path: path, fingerprint: Fingerprint(head: head), epoch: epoch,
+                                      offset: offset, maxLineBytes: options.maxLineBytes, now: monotonicSeconds(),
+                                      gzip: reader, isBackup: backup != nil || compressed))
         }
-        let entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: path, offset: offset, lastSeen: now)
-        let epoch = registry.track(entry)
-        observer.fileOpened(path: path)
-        return Follower(fd: fd, identity: identity, path: path, fingerprint: fingerprint, epoch: epoch,
-                        offset: offset, maxLineBytes: options.maxLineBytes, now: monotonicSeconds())
     }
+
+    /// Where to read a file from, if at all, by what the registry knows of it.
+    private func decide(identity: FileIdentity, path: String, head: [UInt8], isBackup: Bool, size: UInt64, mtime: Double, now: Double) -> Decision {
+        // 1. The same file, known by its identity and first bytes.
+        if let fp = finished[identity], fp.matches(head: head) {
+            return .skip("read to its end by this process", permanent: true, entry: identity)
+        }
+        if let entry = registry.entry(for: identity), let known = entry.fingerprintValue, known.matches(head: head) {
+            seen.insert(identity)
+            if entry.isFullyShipped { return .skip("already shipped", permanent: true, entry: identity) }
+            if entry.offset > size && !path.hasSuffix(".gz") {
+                return .open(0, "file is shorter than its committed offset (truncated while stopped); reading it from the start")
+            }
+            return .open(entry.offset, entry.offset > 0 ? "resuming file" : "following file")
+        }
+        // 2. The same content under another identity: a .gz of it, or a copy.
+        let twins = registry.entries(matchingHead: head).filter { $0.identity != identity }
+        if let busy = twins.first(where: { t in finished[t.identity] != nil || followers.contains { $0.identity == t.identity } }) {
+            return .skip("same content as \(busy.path), read by this process", permanent: finished[busy.identity] != nil, entry: busy.identity)
+        }
+        if let best = twins.first {
+            seen.insert(best.identity)
+            if best.isFullyShipped {
+                // Known under its own identity from now on, whatever becomes of the original's inode.
+                var entry = best
+                entry.device = identity.device
+                entry.inode = identity.inode
+                entry.path = path
+                entry.lastSeen = now
+                registry.track(entry)
+                seen.insert(identity)
+                return .skip("already shipped as \(best.path)", permanent: true, entry: identity)
+            }
+            return .open(best.offset, "resuming \(best.path) inside its rotated copy")
+        }
+        // 3. Never seen.
+        if isBackup {
+            if !inputHasHistory && !initialScanDone {
+                return options.startAtEnd ? .skip("backup present before the first start (start_at: end)", permanent: true, entry: nil)
+                    : .open(0, "shipping backup present at first start")
+            }
+            if mtime < registry.createdAt {
+                return .skip("backup older than the registry (history, not shipped)", permanent: true, entry: nil)
+            }
+            return .open(0, "shipping new backup")
+        }
+        return .open(!initialScanDone && !inputHasHistory && options.startAtEnd ? size : 0, "following new file")
+    }
+
+    /// Whether `path` is one of this input's live files or their backups.
+    private func belongsToInput(_ path: String) -> Bool {
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        for pattern in options.patterns {
+            if fnmatch(pattern, path, FNM_PATHNAME) == 0 { return true }
+            guard (pattern as NSString).deletingLastPathComponent == dir else { continue }
+            if BackupFinder.classify(name, liveName: (pattern as NSString).lastPathComponent) != nil { return true }
+        }
+        return false
+    }
+
+    // MARK: Reading
 
     private func drain(_ follower: Follower, _ handler: TailHandler) -> Int {
         var total = 0
-        // A rotated-away file is finite and older than anything else: finish it
-        // first, so lines keep their order across rotation.
-        while follower.rotatedAway || total < options.passBudgetBytes {
+        // A final file is finite and older than anything live: finish it first,
+        // so lines keep their order across rotation.
+        while follower.isFinal || total < options.passBudgetBytes {
             let n = follower.read(into: buffer)
             if n < 0 {
                 logger.error("read failed", metadata: ["path": "\(follower.path)", "error": "\(String(cString: strerror(Int32(-n))))"])
@@ -142,9 +276,9 @@ public final class Tailer: @unchecked Sendable {
                 break
             }
             if n == 0 {
-                if let size = follower.size, size < follower.readOffset {
+                if follower.gzip == nil && !follower.isFinal, let size = follower.size,
+                   size < follower.readOffset || follower.headChanged {
                     truncated(follower, size: size)
-                    continue
                 }
                 break
             }
@@ -159,32 +293,93 @@ public final class Tailer: @unchecked Sendable {
         if total > 0 {
             observer.bytesRead(total)
             if follower.refreshFingerprint() {
-                registry.touch(follower.identity, path: follower.path, fingerprint: follower.fingerprint, now: Date().timeIntervalSince1970)
+                registry.touch(follower.identity, fingerprint: follower.fingerprint, now: Date().timeIntervalSince1970)
             }
         }
         return total
     }
 
+    /// copytruncate: the bytes not read before the truncation are in the copy,
+    /// if it is among the backups; the live file starts again at 0.
     private func truncated(_ follower: Follower, size: UInt64) {
         logger.warning("file truncated (copytruncate?); reading it again from the start",
                        metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "size": "\(size)"])
         observer.fileTruncated(path: follower.path)
+        if let copy = openCopy(of: follower) {
+            copy.framer = follower.framer
+            followers.insert(copy, at: followers.firstIndex { !$0.isFinal } ?? followers.count)
+            logger.info("reading the rest of the truncated file from its copy", metadata: ["copy": "\(copy.path)", "offset": "\(copy.readOffset)"])
+        } else {
+            logger.error("no copy of the truncated file found among the backups; lines written after offset were lost if any",
+                         metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+            observer.fileLost(path: follower.path, unshippedBytes: nil)
+        }
         follower.framer.reset()
         follower.readOffset = 0
-        follower.epoch = registry.reset(follower.identity, offset: 0)
+        follower.fingerprint = Fingerprint(head: [])
+        follower.epoch = registry.track(RegistryEntry(identity: follower.identity, fingerprint: follower.fingerprint, path: follower.path,
+                                                      offset: 0, lastSeen: Date().timeIntervalSince1970))
     }
 
-    /// Lets go of renamed or deleted files once read to their end.
+    /// The newest backup that starts with the follower's bytes and reaches its read offset.
+    private func openCopy(of follower: Follower) -> Follower? {
+        let committed = registry.entry(for: follower.identity)?.offset ?? 0
+        for backup in backupFinder.backups(of: [follower.path]).reversed() {
+            var st = stat()
+            guard stat(backup.path, &st) == 0, !followers.contains(where: { $0.identity == FileIdentity(st) }) else { continue }
+            let fd = Glibc.open(backup.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            let head = backup.compressed ? GzipStreamReader.head(fd: fd, limit: Fingerprint.maxLength) : (Fingerprint.head(fd: fd) ?? [])
+            guard follower.fingerprint.matches(head: head) else {
+                close(fd)
+                continue
+            }
+            var reader: GzipStreamReader?
+            if backup.compressed {
+                let r = GzipStreamReader(fd: fd)
+                guard r.skip(to: follower.readOffset, scratch: buffer) else {
+                    close(fd)
+                    continue
+                }
+                reader = r
+            } else if UInt64(st.st_size) < follower.readOffset {
+                close(fd)
+                continue
+            }
+            let identity = FileIdentity(st)
+            let fingerprint = Fingerprint(head: head)
+            let epoch = registry.track(RegistryEntry(identity: identity, fingerprint: fingerprint, path: backup.path,
+                                                     offset: committed, lastSeen: Date().timeIntervalSince1970))
+            return Follower(fd: fd, identity: identity, path: backup.path, fingerprint: fingerprint, epoch: epoch,
+                            offset: follower.readOffset, maxLineBytes: options.maxLineBytes, now: monotonicSeconds(),
+                            gzip: reader, isBackup: true)
+        }
+        return nil
+    }
+
+    /// Lets go of final files once read to their end.
     private func retireDrained(_ handler: TailHandler) {
         let now = monotonicSeconds()
         followers.removeAll { follower in
-            guard follower.rotatedAway, let size = follower.size, follower.readOffset >= size else { return false }
+            guard follower.isFinal else { return false }
+            if let gzip = follower.gzip, !gzip.isComplete {
+                if gzip.failed || follower.isDeleted {
+                    logger.error("compressed file is corrupt or was deleted before it was complete; not finished",
+                                 metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+                    observer.gzipIncomplete(path: follower.path)
+                    return true
+                }
+                return false
+            }
+            guard follower.atEnd else { return false }
             if follower.framer.carriedBytes > 0 {
                 guard now - follower.lastDataAt >= options.rotatedIdleSeconds else { return false }
                 logger.warning("shipping last line without newline of a rotated file", metadata: ["path": "\(follower.path)"])
                 follower.framer.flushPartial(end: follower.readOffset) { handler.handle($0, from: follower) }
             }
-            logger.info("finished rotated file", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+            finished[follower.identity] = follower.fingerprint
+            registry.finalize(follower.identity, size: follower.readOffset)
+            logger.info("finished file", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
             observer.fileClosed(path: follower.path)
             return true
         }

@@ -18,12 +18,26 @@ public struct Fingerprint: Hashable, Sendable, Codable {
 
     /// Fingerprint of the first `min(limit, size)` bytes readable from `fd`.
     public static func read(fd: Int32, limit: Int = maxLength) -> Fingerprint? {
+        head(fd: fd, limit: limit).map { Fingerprint(head: $0) }
+    }
+
+    /// Fingerprint of `head` (the first bytes of a file, decompressed for .gz).
+    public init(head: [UInt8]) {
+        self.init(length: head.count, hash: head.withUnsafeBytes { FNV1a.hash($0) })
+    }
+
+    /// Whether `head` starts with the bytes this fingerprint was taken over.
+    public func matches(head: [UInt8]) -> Bool {
+        guard length <= head.count else { return false }
+        return hash == head.withUnsafeBytes { FNV1a.hash(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+    }
+
+    /// Up to `limit` first bytes of the file behind `fd`.
+    public static func head(fd: Int32, limit: Int = maxLength) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: limit)
         var got = 0
         while got < limit {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                pread(fd, raw.baseAddress! + got, limit - got, off_t(got))
-            }
+            let n = buffer.withUnsafeMutableBytes { raw in pread(fd, raw.baseAddress! + got, limit - got, off_t(got)) }
             if n < 0 {
                 if errno == EINTR { continue }
                 return nil
@@ -31,7 +45,7 @@ public struct Fingerprint: Hashable, Sendable, Codable {
             if n == 0 { break }
             got += n
         }
-        return Fingerprint(length: got, hash: buffer.withUnsafeBytes { FNV1a.hash(UnsafeRawBufferPointer(rebasing: $0[0..<got])) })
+        return Array(buffer[0..<got])
     }
 
     /// Whether the file behind `fd` starts with the bytes this fingerprint was taken over.

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// In-memory registry shared by the reader (which tracks files) and the
@@ -12,13 +13,48 @@ public final class Registry: Sendable {
     }
 
     private let state: Mutex<State>
+    /// When this registry was first created (now, for a new one).
+    public let createdAt: Double
+    /// True when there was no registry before this process.
+    public let isNew: Bool
 
-    public init(_ document: RegistryDocument? = nil) {
+    public init(_ document: RegistryDocument? = nil, now: Double = Date().timeIntervalSince1970) {
         var s = State()
         for entry in document?.entries ?? [] {
             s.entries[entry.identity] = entry
         }
         state = Mutex(s)
+        createdAt = document?.createdAt ?? now
+        isNew = document == nil
+    }
+
+    /// All entries (a copy).
+    public var entries: [RegistryEntry] { state.withLock { Array($0.entries.values) } }
+
+    /// Entries whose fingerprint covers a prefix of `head` (the file's first bytes,
+    /// decompressed for .gz), best first: fully shipped, then furthest offset.
+    public func entries(matchingHead head: [UInt8]) -> [RegistryEntry] {
+        let all = state.withLock { Array($0.entries.values) }
+        var matches: [RegistryEntry] = []
+        for e in all where e.fingerprintLength > 0 && e.fingerprintLength <= head.count {
+            guard let fp = e.fingerprintValue else { continue }
+            let hash = head.withUnsafeBytes { FNV1a.hash(UnsafeRawBufferPointer(rebasing: $0[0..<e.fingerprintLength])) }
+            if hash == fp.hash { matches.append(e) }
+        }
+        return matches.sorted { a, b in
+            if a.isFullyShipped != b.isFullyShipped { return a.isFullyShipped }
+            return a.offset > b.offset
+        }
+    }
+
+    /// Records that a file is final with `size` bytes.
+    public func finalize(_ identity: FileIdentity, size: UInt64) {
+        state.withLock {
+            guard var e = $0.entries[identity] else { return }
+            e.finalSize = size
+            $0.entries[identity] = e
+            $0.generation &+= 1
+        }
     }
 
     /// Changes since creation; compare to decide whether a flush is due.
@@ -42,10 +78,11 @@ public final class Registry: Sendable {
     }
 
     /// Updates path, fingerprint and last-seen time without moving the offset.
-    public func touch(_ identity: FileIdentity, path: String, fingerprint: Fingerprint?, now: Double) {
+    public func touch(_ identity: FileIdentity, path: String? = nil, fingerprint: Fingerprint? = nil, size: UInt64? = nil, now: Double) {
         state.withLock {
             guard var e = $0.entries[identity] else { return }
-            e.path = path
+            if let path { e.path = path }
+            if let size { e.size = size }
             e.lastSeen = now
             if let fp = fingerprint, fp.length > e.fingerprintLength {
                 e.fingerprintLength = fp.length
@@ -81,6 +118,12 @@ public final class Registry: Sendable {
         }
     }
 
+    public func remove(_ identity: FileIdentity) {
+        state.withLock {
+            if $0.entries.removeValue(forKey: identity) != nil { $0.generation &+= 1 }
+        }
+    }
+
     /// Drops entries not seen since `cutoff` unless `keep` says they are in use.
     public func prune(olderThan cutoff: Double, keep: Set<FileIdentity>) {
         state.withLock {
@@ -93,7 +136,7 @@ public final class Registry: Sendable {
     public func snapshot() -> (document: RegistryDocument, generation: UInt64) {
         state.withLock { s in
             let sorted = s.entries.values.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
-            return (RegistryDocument(entries: sorted), s.generation)
+            return (RegistryDocument(createdAt: createdAt, entries: sorted), s.generation)
         }
     }
 }

@@ -13,6 +13,11 @@ public struct RegistryEntry: Codable, Sendable, Equatable {
     public var offset: UInt64
     /// Unix time the file was last seen open or at a followed path.
     public var lastSeen: Double
+    /// Set once the file is known to be final (rotated away, or a backup read
+    /// to its end): its whole length. Shipped completely when `offset` reaches it.
+    public var finalSize: UInt64?
+    /// The file's size when last seen, to report what was lost if it disappears unshipped.
+    public var size: UInt64?
 
     public init(identity: FileIdentity, fingerprint: Fingerprint, path: String, offset: UInt64, lastSeen: Double) {
         self.device = identity.device
@@ -25,6 +30,9 @@ public struct RegistryEntry: Codable, Sendable, Equatable {
     }
 
     public var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
+
+    /// A final file whose every byte was acknowledged.
+    public var isFullyShipped: Bool { finalSize.map { offset >= $0 } ?? false }
 
     public var fingerprintValue: Fingerprint? {
         guard let hash = UInt64(fingerprint, radix: 16) else { return nil }
@@ -41,10 +49,14 @@ public struct RegistryEntry: Codable, Sendable, Equatable {
 public struct RegistryDocument: Codable, Sendable, Equatable {
     public static let currentVersion = 1
     public var version: Int
+    /// Unix time this registry was first written. Unknown backups older than
+    /// this predate Tailship (history); newer ones appeared while it was stopped.
+    public var createdAt: Double?
     public var entries: [RegistryEntry]
 
-    public init(version: Int = RegistryDocument.currentVersion, entries: [RegistryEntry]) {
+    public init(version: Int = RegistryDocument.currentVersion, createdAt: Double? = nil, entries: [RegistryEntry]) {
         self.version = version
+        self.createdAt = createdAt
         self.entries = entries
     }
 }

@@ -106,6 +106,7 @@ func append(_ text: String, to path: String) {
         tailer.poll(rec)
         truncate(log, 0)
         append("x\n", to: log)
+        tailer.poll(rec)  // notices the truncation
         tailer.poll(rec)
         #expect(rec.lines.map(\.text) == ["one", "two", "x"])
     }
