@@ -2,10 +2,12 @@
 SWIFT ?= swift
 # Debian packages the build and the tests need.
 DEBS_BUILD := zlib1g-dev pkg-config
-DEBS_TEST := $(DEBS_BUILD)
+# Go and lumberjack (kube-apiserver's rotation library) write real rotating logs; logrotate does copytruncate.
+DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip
+LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps-build deps-test demo clean
+.PHONY: run test build release deps-build deps-test demo clean tools
 
 # Installs only what is missing, so repeated runs need no network.
 deps-build:
@@ -26,10 +28,17 @@ release: deps-build
 run: release
 	./.build/release/tailship demo
 
+# Test helpers written in Go, built against Debian's lumberjack (GOPATH mode, no network).
+tools: deps-test
+	mkdir -p .build/tools
+	GOPATH=/usr/share/gocode GO111MODULE=off GOCACHE=$(CURDIR)/.build/tools/gocache \
+	  go build -o $(LUMBERJACK_WRITER) ./tools/lumberjack-writer/main.go
+
 # The whole suite (debug build; integration tests start the real binary).
-test: deps-test
+test: deps-test tools
 	$(SWIFT) build --build-tests
-	TAILSHIP_BIN=$$($(SWIFT) build --show-bin-path)/tailship $(SWIFT) test --skip-build
+	TAILSHIP_BIN=$$($(SWIFT) build --show-bin-path)/tailship LUMBERJACK_WRITER=$(CURDIR)/$(LUMBERJACK_WRITER) \
+	  $(SWIFT) test --skip-build
 
 clean:
 	rm -rf .build tailship-demo-out

@@ -28,10 +28,13 @@ func main() {
 		os.Exit(2)
 	}
 	logger := &lumberjack.Logger{Filename: *path, MaxSize: *maxSize, MaxBackups: *backups, Compress: *compress}
+	// Sleeping per event cannot go below the timer's resolution: pace in steps of 100 events.
+	const step = 100
 	var pause time.Duration
 	if *rate > 0 {
-		pause = time.Second / time.Duration(*rate)
+		pause = time.Second * step / time.Duration(*rate)
 	}
+	began := time.Now()
 	verbs := []string{"get", "list", "watch", "update", "create", "patch", "delete"}
 	resources := []string{"pods", "configmaps", "leases", "events", "nodes", "secrets", "deployments"}
 	for i := *start; i < *start+*events; i++ {
@@ -44,8 +47,9 @@ func main() {
 			fmt.Fprintln(os.Stderr, "lumberjack-writer:", err)
 			os.Exit(1)
 		}
-		if pause > 0 {
-			time.Sleep(pause)
+		if pause > 0 && (i-*start+1)%step == 0 {
+			due := began.Add(pause * time.Duration((i-*start+1)/step))
+			time.Sleep(time.Until(due))
 		}
 	}
 	logger.Close()

@@ -88,6 +88,14 @@ final class GzipStreamReader {
         return true
     }
 
+    /// Whether the whole gzip file behind `fd` decompresses to a valid end (every
+    /// member's CRC and length checked), and its decompressed size.
+    static func verify(fd: Int32, scratch: UnsafeMutableRawBufferPointer) -> (complete: Bool, size: UInt64) {
+        let reader = GzipStreamReader(fd: fd)
+        while reader.read(into: scratch) > 0 {}
+        return (!reader.failed && reader.isComplete, reader.position)
+    }
+
     /// Up to `limit` first decompressed bytes of the gzip file behind `fd`.
     static func head(fd: Int32, limit: Int) -> [UInt8] {
         let reader = GzipStreamReader(fd: fd)

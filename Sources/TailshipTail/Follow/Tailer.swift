@@ -33,6 +33,8 @@ public final class Tailer: @unchecked Sendable {
     /// Registry entries matched since the last touch.
     private var seen = Set<FileIdentity>()
     private var limitLogged = false
+    /// .gz files seen incomplete (still being written), while unchanged.
+    private var incomplete = Set<FileState>()
     /// Whether the registry knew files of this input at start-up; if not, `start_at` decides.
     private lazy var inputHasHistory: Bool = registry.entries.contains { belongsToInput($0.path) }
 
@@ -147,6 +149,7 @@ public final class Tailer: @unchecked Sendable {
             if let entry { seen.insert(entry) }
             return
         }
+        if incomplete.contains(state) { return }
         guard followers.count < options.maxOpenFiles else {
             observer.openFilesLimited()
             if !limitLogged {
@@ -165,6 +168,15 @@ public final class Tailer: @unchecked Sendable {
         }
         failingPaths.remove(path)
         let compressed = backup?.compressed ?? path.hasSuffix(".gz")
+        // A .gz is only read once it is whole: while it is being written its
+        // first bytes may not even identify it yet.
+        if compressed && !GzipStreamReader.verify(fd: fd, scratch: buffer).complete {
+            close(fd)
+            incomplete.insert(state)
+            observer.gzipIncomplete(path: path)
+            logger.info("compressed file is not complete yet (no valid gzip trailer); will look again", metadata: ["path": "\(path)"])
+            return
+        }
         guard let head = compressed ? GzipStreamReader.head(fd: fd, limit: Fingerprint.maxLength) : Fingerprint.head(fd: fd) else {
             close(fd)
             return
