@@ -10,7 +10,10 @@ public final class TempDirectory: Sendable {
     }
 
     deinit {
-        try? FileManager.default.removeItem(atPath: path)
+        // TAILSHIP_KEEP_TEST_DIRS=1 keeps them, to read a failing run's logs.
+        if ProcessInfo.processInfo.environment["TAILSHIP_KEEP_TEST_DIRS"] == nil {
+            try? FileManager.default.removeItem(atPath: path)
+        }
     }
 
     public func file(_ name: String) -> String { "\(path)/\(name)" }

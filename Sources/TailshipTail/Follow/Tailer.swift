@@ -91,7 +91,7 @@ public final class Tailer: @unchecked Sendable {
         }
         for follower in followers where !follower.isFinal && !presentLive.contains(follower.identity) {
             follower.rotatedAway = true
-            logger.info("file rotated away; reading it to its end", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+            logger.info("file rotated away; reading it to its end", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "file": "\(follower.identity)"])
         }
         // Final files first, so a rotated file is finished before its successor is read.
         followers = followers.filter(\.isFinal) + followers.filter { !$0.isFinal }
@@ -120,7 +120,7 @@ public final class Tailer: @unchecked Sendable {
             let known = entry.finalSize ?? entry.size
             let unshipped = known.map { $0 > entry.offset ? $0 - entry.offset : 0 }
             logger.error("file deleted before it was fully shipped; its unshipped lines are lost", metadata: [
-                "path": "\(entry.path)", "offset": "\(entry.offset)", "unshipped_bytes": "\(unshipped.map { "\($0)" } ?? "unknown")",
+                "path": "\(entry.path)", "file": "\(entry.identity)", "offset": "\(entry.offset)", "unshipped_bytes": "\(unshipped.map { "\($0)" } ?? "unknown")",
             ])
             observer.fileLost(path: entry.path, unshippedBytes: unshipped)
             registry.remove(entry.identity)
@@ -206,7 +206,7 @@ public final class Tailer: @unchecked Sendable {
             entry.finalSize = registry.entry(for: identity)?.finalSize
             let epoch = registry.track(entry)
             seen.insert(identity)
-            logger.info("\(reason)", metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(st.st_size)"])
+            logger.info("\(reason)", metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(st.st_size)", "file": "\(identity)"])
             observer.fileOpened(path: path)
             followers.append(Follower(fd: fd, identity: identity, path: path, fingerprint: Fingerprint(head: head), epoch: epoch,
                                       offset: offset, maxLineBytes: options.maxLineBytes, now: monotonicSeconds(),
@@ -217,10 +217,10 @@ public final class Tailer: @unchecked Sendable {
     /// Where to read a file from, if at all, by what the registry knows of it.
     private func decide(identity: FileIdentity, path: String, head: [UInt8], isBackup: Bool, size: UInt64, mtime: Double, now: Double) -> Decision {
         // 1. The same file, known by its identity and first bytes.
-        if let fp = finished[identity], fp.matches(head: head) {
+        if let fp = finished[identity], fp.identifies(head: head) {
             return .skip("read to its end by this process", permanent: true, entry: identity)
         }
-        if let entry = registry.entry(for: identity), let known = entry.fingerprintValue, known.matches(head: head) {
+        if let entry = registry.entry(for: identity), let known = entry.fingerprintValue, known.identifies(head: head) {
             seen.insert(identity)
             if entry.isFullyShipped { return .skip("already shipped", permanent: true, entry: identity) }
             if entry.offset > size && !path.hasSuffix(".gz") {
@@ -278,6 +278,12 @@ public final class Tailer: @unchecked Sendable {
 
     private func drain(_ follower: Follower, _ handler: TailHandler) -> Int {
         var total = 0
+        // Check before reading, too: a truncated file that already grew past our
+        // offset again would otherwise hand us the middle of its new contents.
+        if canBeTruncated(follower), let size = follower.size, size < follower.readOffset || follower.headChanged {
+            truncated(follower, size: size)
+            return 0
+        }
         // A final file is finite and older than anything live: finish it first,
         // so lines keep their order across rotation.
         while follower.isFinal || total < options.passBudgetBytes {
@@ -288,8 +294,7 @@ public final class Tailer: @unchecked Sendable {
                 break
             }
             if n == 0 {
-                if follower.gzip == nil && !follower.isFinal, let size = follower.size,
-                   size < follower.readOffset || follower.headChanged {
+                if canBeTruncated(follower), let size = follower.size, size < follower.readOffset || follower.headChanged {
                     truncated(follower, size: size)
                 }
                 break
@@ -311,6 +316,12 @@ public final class Tailer: @unchecked Sendable {
         return total
     }
 
+    /// A file that was a live file (even if renamed since) can have been truncated
+    /// in place; backups and .gz files are not.
+    private func canBeTruncated(_ follower: Follower) -> Bool {
+        follower.gzip == nil && !follower.isBackup
+    }
+
     /// copytruncate: the bytes not read before the truncation are in the copy,
     /// if it is among the backups; the live file starts again at 0.
     private func truncated(_ follower: Follower, size: UInt64) {
@@ -319,7 +330,9 @@ public final class Tailer: @unchecked Sendable {
         observer.fileTruncated(path: follower.path)
         if let copy = openCopy(of: follower) {
             copy.framer = follower.framer
-            followers.insert(copy, at: followers.firstIndex { !$0.isFinal } ?? followers.count)
+            registry.redirect(follower.identity, epoch: follower.epoch, to: copy.identity, copyEpoch: copy.epoch)
+            // Just before the truncated file: its old bytes come before its new ones.
+            followers.insert(copy, at: followers.firstIndex { $0 === follower } ?? followers.count)
             logger.info("reading the rest of the truncated file from its copy", metadata: ["copy": "\(copy.path)", "offset": "\(copy.readOffset)"])
         } else {
             logger.error("no copy of the truncated file found among the backups; lines written after offset were lost if any",
@@ -391,7 +404,7 @@ public final class Tailer: @unchecked Sendable {
             }
             finished[follower.identity] = follower.fingerprint
             registry.finalize(follower.identity, size: follower.readOffset)
-            logger.info("finished file", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+            logger.info("finished file", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "file": "\(follower.identity)"])
             observer.fileClosed(path: follower.path)
             return true
         }

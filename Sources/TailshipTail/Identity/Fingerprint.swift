@@ -32,6 +32,13 @@ public struct Fingerprint: Hashable, Sendable, Codable {
         return hash == head.withUnsafeBytes { FNV1a.hash(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
     }
 
+    /// Whether a file starting with `head` is the file this fingerprint was taken of,
+    /// as far as can be told: an empty fingerprint only identifies a still-empty file,
+    /// since after inode reuse it would match anything.
+    public func identifies(head: [UInt8]) -> Bool {
+        length == 0 ? head.isEmpty : matches(head: head)
+    }
+
     /// Up to `limit` first bytes of the file behind `fd`.
     public static func head(fd: Int32, limit: Int = maxLength) -> [UInt8]? {
         var buffer = [UInt8](repeating: 0, count: limit)

@@ -4,11 +4,18 @@ import Synchronization
 /// In-memory registry shared by the reader (which tracks files) and the
 /// acknowledger (which commits offsets). `RegistryStore` persists snapshots.
 public final class Registry: Sendable {
+    struct EpochKey: Hashable {
+        var identity: FileIdentity
+        var epoch: UInt64
+    }
+
     private struct State {
         var entries: [FileIdentity: RegistryEntry] = [:]
         /// Bumped when a file restarts at an earlier offset (truncation), so acks
         /// for bytes sent before the restart cannot move the new offset.
         var epochs: [FileIdentity: UInt64] = [:]
+        /// Acks for a file's old contents that now count for their copy (copytruncate).
+        var redirects: [EpochKey: EpochKey] = [:]
         var generation: UInt64 = 0
     }
 
@@ -44,6 +51,14 @@ public final class Registry: Sendable {
         return matches.sorted { a, b in
             if a.isFullyShipped != b.isFullyShipped { return a.isFullyShipped }
             return a.offset > b.offset
+        }
+    }
+
+    /// Counts acks for `identity`'s contents at `epoch` for `copy` instead: after
+    /// copytruncate, the copy holds those bytes at the same offsets.
+    public func redirect(_ identity: FileIdentity, epoch: UInt64, to copy: FileIdentity, copyEpoch: UInt64) {
+        state.withLock {
+            $0.redirects[EpochKey(identity: identity, epoch: epoch)] = EpochKey(identity: copy, epoch: copyEpoch)
         }
     }
 
@@ -96,7 +111,14 @@ public final class Registry: Sendable {
     /// Moves a file's committed offset forward (never back: acks arrive in order).
     public func commit(_ identity: FileIdentity, epoch: UInt64, offset: UInt64, now: Double) {
         state.withLock {
-            guard $0.epochs[identity] == epoch, var e = $0.entries[identity], offset > e.offset else { return }
+            var identity = identity
+            if let target = $0.redirects[EpochKey(identity: identity, epoch: epoch)] {
+                identity = target.identity
+                guard $0.epochs[identity] == target.epoch else { return }
+            } else if $0.epochs[identity] != epoch {
+                return
+            }
+            guard var e = $0.entries[identity], offset > e.offset else { return }
             e.offset = offset
             e.lastSeen = now
             $0.entries[identity] = e

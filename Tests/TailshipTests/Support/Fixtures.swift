@@ -69,3 +69,14 @@ func inOrderAtLeastOnce(_ lines: [String], expected: [String]) -> Bool {
     for l in lines where seen.insert(l).inserted { firsts.append(l) }
     return firsts == expected
 }
+
+/// Where `lines` (first appearances) first depart from `expected`, for failure messages.
+func firstDeparture(_ lines: [String], expected: [String]) -> String {
+    var seen = Set<String>()
+    var firsts: [String] = []
+    for l in lines where seen.insert(l).inserted { firsts.append(l) }
+    for (i, (a, b)) in zip(firsts, expected).enumerated() where a != b {
+        return "at \(i): got \(firsts[max(0, i - 2)..<min(firsts.count, i + 3)]) expected \(b)"
+    }
+    return firsts.count == expected.count ? "none" : "lengths \(firsts.count) vs \(expected.count)"
+}
