@@ -11,6 +11,8 @@ public protocol TailObserver: Sendable {
     func openFilesLimited()
     /// A .gz could not be read to a valid end (yet).
     func gzipIncomplete(path: String)
+    /// Bytes on disk in open files not yet read (alert on it before the apiserver deletes backups).
+    func backlog(bytes: UInt64)
 }
 
 extension TailObserver {
@@ -22,6 +24,7 @@ extension TailObserver {
     public func fileLost(path: String, unshippedBytes: UInt64?) {}
     public func openFilesLimited() {}
     public func gzipIncomplete(path: String) {}
+    public func backlog(bytes: UInt64) {}
 }
 
 public struct NoTailObserver: TailObserver {

@@ -70,6 +70,15 @@ public final class Tailer: @unchecked Sendable {
         return total
     }
 
+    /// Bytes not yet read in the open plain files (a .gz counts its compressed
+    /// size until it is opened, as it is not known decompressed).
+    public var backlogBytes: UInt64 {
+        followers.reduce(0) { sum, f in
+            guard f.gzip == nil, let size = f.size, size > f.readOffset else { return sum }
+            return sum + (size - f.readOffset)
+        }
+    }
+
     /// Identities currently open.
     public var openIdentities: Set<FileIdentity> { Set(followers.map(\.identity)) }
 
@@ -100,6 +109,11 @@ public final class Tailer: @unchecked Sendable {
         }
         if now - lastTouch > 30 {
             lastTouch = now
+            let backlog = backlogBytes
+            observer.backlog(bytes: backlog)
+            if backlog > 0 {
+                logger.info("unread bytes in followed files", metadata: ["backlog_bytes": "\(backlog)", "open_files": "\(followers.count)"])
+            }
             for follower in followers {
                 registry.touch(follower.identity, path: follower.path, size: follower.gzip == nil ? follower.size : nil, now: now)
                 seen.insert(follower.identity)
