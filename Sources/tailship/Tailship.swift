@@ -9,7 +9,7 @@ struct TailshipCommand: AsyncParsableCommand {
         commandName: "tailship",
         abstract: "Follows log files across rotation and ships every line, gzipped, to HTTP or files.",
         version: TailshipVersion.current,
-        subcommands: [Run.self, Check.self, Demo.self, Version.self],
+        subcommands: [Run.self, Check.self, BackfillCommand.self, Demo.self, Version.self],
         defaultSubcommand: nil)
 }
 
@@ -30,13 +30,13 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .customLong("output-dir"), help: "Ship to files in this directory instead of the configured output.")
     var outputDir: String?
 
-    func load() throws -> ResolvedConfig {
+    func load(files: [String] = []) throws -> ResolvedConfig {
         var overrides = ResolvedConfig.Overrides()
-        overrides.paths = path
+        overrides.paths = path.isEmpty ? files : path
         overrides.registry = registry
         overrides.outputURL = outputURL
         overrides.outputDirectory = outputDir
-        if config == nil && path.isEmpty {
+        if config == nil && overrides.paths.isEmpty {
             throw ConfigError("", "give --config FILE, or at least --path with --output-url or --output-dir")
         }
         return try ResolvedConfig.load(path: config, overrides: overrides)
@@ -91,6 +91,79 @@ struct Check: AsyncParsableCommand {
         } catch {
             throw fail("\(error)")
         }
+    }
+}
+
+struct BackfillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Ship every rotated log (plain and .gz) and the live file up to its end, oldest first, then exit.",
+        discussion: "Exit status: 0 every event acknowledged, 2 some went to the dead-letter directory, 130 interrupted (rerun to resume), 1 configuration or I/O error.")
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Keep events whose requestReceivedTimestamp is at or after this RFC 3339 time.")
+    var since: String?
+
+    @Option(help: "Keep events whose requestReceivedTimestamp is at or before this RFC 3339 time.")
+    var until: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Print the plan, one line per file, and send nothing.")
+    var dryRun = false
+
+    @Argument(help: "Files or globs to ship instead of the configured inputs and their backups.")
+    var files: [String] = []
+
+    func run() async throws {
+        let config: ResolvedConfig
+        var mode = BackfillMode()
+        do {
+            config = Backfill.restrict(try options.load(files: files), to: files)
+            if let since {
+                guard let t = RFC3339.parse(since) else { throw ConfigError("--since", "not an RFC 3339 time: \(since)") }
+                mode.since = t
+            }
+            if let until {
+                guard let t = RFC3339.parse(until) else { throw ConfigError("--until", "not an RFC 3339 time: \(until)") }
+                mode.until = t
+            }
+        } catch {
+            throw fail("\(error)")
+        }
+        let terminal = isatty(2) != 0
+        // On a terminal, info lines would break up the progress line.
+        bootstrapLogging(level: dryRun || terminal ? max(config.logLevel, .warning) : config.logLevel, json: config.logJSON)
+        let logger = Logger(label: "tailship")
+        let backfill = Backfill(config: config, mode: mode)
+        if dryRun {
+            do {
+                print(Backfill.describe(try backfill.plan(logger: logger)), terminator: "")
+            } catch {
+                throw fail("\(error)")
+            }
+            return
+        }
+        let summary: Backfill.Summary
+        do {
+            summary = try await backfill.run(logger: logger) { p in
+                let mib = Double(p.bytesDone) / 1_048_576
+                let rate = p.seconds > 0 ? mib / p.seconds : 0
+                let left = max(0, Double(p.bytesTotal) / 1_048_576 - mib)
+                let eta = rate > 0 ? left / rate : 0
+                let line = String(format: "backfill: %.1f of %.1f MiB, %d events, %.0f events/s, %.1f MiB/s, ETA %.0f s",
+                                  mib, Double(p.bytesTotal) / 1_048_576, p.events, p.seconds > 0 ? Double(p.events) / p.seconds : 0, rate, eta)
+                if terminal {
+                    FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+                } else if Int(p.seconds.rounded()) % 5 == 0 {
+                    FileHandle.standardError.write(Data("\(line)\n".utf8))
+                }
+            }
+        } catch {
+            throw fail("\(error)")
+        }
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        print(summary.description)
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }
 

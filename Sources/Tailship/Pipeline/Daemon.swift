@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import TailshipShip
 import TailshipTail
 #if canImport(Glibc)
@@ -15,8 +16,25 @@ public final class Daemon: Sendable {
     public let registry: Registry
     private let group: ServiceGroup
     private let lockFD: Int32
+    private let completion = Completion()
 
-    public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true) throws {
+    /// Backfill: whether every file was read to its end (false after an interruption).
+    public var completed: Bool { completion.done.load(ordering: .acquiring) }
+
+    /// Lets the reader thread end a backfill: marks it done and stops the group.
+    final class Completion: Sendable {
+        let done = Atomic<Bool>(false)
+        let group = Mutex<ServiceGroup?>(nil)
+
+        func finish() {
+            done.store(true, ordering: .releasing)
+            if let group = group.withLock({ $0 }) {
+                Task { await group.triggerGracefulShutdown() }
+            }
+        }
+    }
+
+    public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true, backfill: BackfillMode? = nil) throws {
         self.config = config
         let store = RegistryStore(path: config.registryPath)
         lockFD = try Self.lock(registryPath: config.registryPath)
@@ -45,8 +63,13 @@ public final class Daemon: Sendable {
                 registry.commit(segment.identity, epoch: segment.epoch, offset: segment.end, now: now)
             }
         }
+        let completion = self.completion
+        var onComplete: (@Sendable () -> Void)?
+        if backfill != nil {
+            onComplete = { completion.finish() }
+        }
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
-                                shutdown: shutdown, logger: logger)
+                                shutdown: shutdown, logger: logger, backfill: backfill, onComplete: onComplete)
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [
                 .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.seconds, logger: logger)),
@@ -55,6 +78,7 @@ public final class Daemon: Sendable {
             ],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
+        completion.group.withLock { $0 = group }
         logger.info("tailship started", metadata: [
             "version": "\(TailshipVersion.current)", "registry": "\(config.registryPath)",
             "inputs": "\(config.inputs.flatMap(\.paths).joined(separator: ","))",

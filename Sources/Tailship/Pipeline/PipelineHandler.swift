@@ -13,21 +13,31 @@ final class PipelineHandler: TailHandler {
     private var oversize: OversizeLineFile?
     private var oversizeFailed = false
     private var cached: (follower: ObjectIdentifier, epoch: UInt64, fingerprint: UInt64, source: LineSource)?
+    /// Backfill's --since/--until, if given.
+    private let timeFilter: AuditTimeFilter?
 
-    init(batcher: Batcher, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger) {
+    init(batcher: Batcher, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger, timeFilter: AuditTimeFilter? = nil) {
         self.batcher = batcher
+        self.timeFilter = timeFilter
         self.deadLetters = deadLetters
         self.stats = stats
         self.logger = logger
     }
 
+    /// Once true (shutdown), nothing more is batched; those lines are read again at the next start.
+    var isStopping: @Sendable () -> Bool = { false }
+
     func handle(_ piece: FramedPiece, from follower: Follower) {
+        if isStopping() { return }
         let source = source(of: follower)
         switch piece {
         case .line(let bytes, let end):
             stats.linesRead.add(1, ordering: .relaxed)
             let start = end - UInt64(bytes.count + 1)
             if bytes.isEmpty {
+                batcher.skip(from: source, start: start, end: end)
+            } else if let timeFilter, !timeFilter.keeps(bytes) {
+                stats.linesFiltered.add(1, ordering: .relaxed)
                 batcher.skip(from: source, start: start, end: end)
             } else {
                 batcher.add(line: bytes, from: source, end: end, start: start)

@@ -14,34 +14,52 @@ final class ReaderLoop: @unchecked Sendable {
     private let queue: BatchQueue
     private let shutdown: ShutdownClock
     private let logger: Logger
-    private let stopRequested = Atomic<Bool>(false)
+    private let stop: StopFlag
     // Reader thread only: once one batch could not be queued, later ones must
     // not be either, or their commits would skip the lost batch's lines.
     private var gaveUp = false
 
+    /// Backfill: called once every file was read to its end and the last batch queued.
+    private let onComplete: (@Sendable () -> Void)?
+
     init(config: ResolvedConfig, registry: Registry, queue: BatchQueue, deadLetters: DeadLetterWriter, stats: ShipStats,
-         shutdown: ShutdownClock, logger: Logger) {
+         shutdown: ShutdownClock, logger: Logger, backfill: BackfillMode? = nil, onComplete: (@Sendable () -> Void)? = nil) {
         self.queue = queue
         self.shutdown = shutdown
         self.logger = logger
+        self.onComplete = onComplete
+        stop = StopFlag()
         let observer = StatsTailObserver(stats: stats)
         tailers = config.inputs.map { input in
-            var options = TailOptions(patterns: input.paths, startAtEnd: input.startAtEnd, maxLineBytes: input.maxLineBytes)
-            options.backups = input.backups
-            options.maxOpenFiles = input.maxOpenFiles
-            options.forgetAfterSeconds = config.cleanAfter.seconds
-            return Tailer(options: options, registry: registry, observer: observer, logger: logger)
+            Tailer(options: Self.tailOptions(input, config: config, backfill: backfill), registry: registry, observer: observer, logger: logger)
         }
         watcher = FileWatcher(directories: Array(Set(tailers.flatMap { $0.discovery.watchDirectories })).sorted())
         var emit: ((Batch) -> Void)?
         let batcher = Batcher(limits: config.batch) { emit?($0) }
-        handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger)
+        handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter)
         emit = { [unowned self] batch in self.enqueue(batch) }
+        let stop = self.stop
+        handler.isStopping = { stop.isSet }
+        for tailer in tailers { tailer.shouldStop = { stop.isSet } }
+    }
+
+    static func tailOptions(_ input: ResolvedConfig.Input, config: ResolvedConfig, backfill: BackfillMode?) -> TailOptions {
+        var options = TailOptions(patterns: input.paths, startAtEnd: input.startAtEnd, maxLineBytes: input.maxLineBytes)
+        options.backups = input.backups
+        options.maxOpenFiles = input.maxOpenFiles
+        options.forgetAfterSeconds = config.cleanAfter.seconds
+        if let backfill {
+            options.stopAtEnd = true
+            options.shipHistory = true
+            options.since = backfill.since
+            options.until = backfill.until
+        }
+        return options
     }
 
     func requestStop() {
         shutdown.start()
-        stopRequested.store(true, ordering: .releasing)
+        stop.set()
         watcher.wake()
     }
 
@@ -50,13 +68,25 @@ final class ReaderLoop: @unchecked Sendable {
         let batcher = handler.batcher
         // Services start after signal handlers are in place, so this also says SIGTERM is handled.
         logger.info("reader started", metadata: ["inotify": "\(watcher.usesInotify)"])
-        while !stopRequested.load(ordering: .acquiring) {
+        var drainedPasses = 0
+        while !stop.isSet {
             var read = 0
             for tailer in tailers {
                 read += tailer.poll(handler)
             }
             batcher.flushIfDue()
-            if read == 0 && !stopRequested.load(ordering: .acquiring) {
+            if let onComplete {
+                // Finite: done when a pass finds nothing open and nothing new.
+                drainedPasses = read == 0 && tailers.allSatisfy(\.isDrained) ? drainedPasses + 1 : 0
+                if drainedPasses >= 2 {
+                    logger.info("every file read to its end")
+                    shutdown.startWithoutDeadline()
+                    onComplete()
+                    break
+                }
+                if read == 0 && drainedPasses > 0 { continue }
+            }
+            if read == 0 && !stop.isSet {
                 // Poll at least every 250 ms even with inotify: it covers missed events and NFS.
                 var wait = 250.0
                 if let deadline = batcher.deadline {
@@ -78,6 +108,13 @@ final class ReaderLoop: @unchecked Sendable {
             logger.warning("shutdown deadline reached before the last batches could be queued; they will be read again at the next start")
         }
     }
+}
+
+/// Set once, read from any thread, on every line: a relaxed atomic load.
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .acquiring) }
+    func set() { value.store(true, ordering: .releasing) }
 }
 
 /// Feeds tailer events into the shared counters.

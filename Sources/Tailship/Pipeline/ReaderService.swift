@@ -17,6 +17,8 @@ struct ReaderService: Service {
                     thread.name = "tailship-reader"
                     thread.start()
                 }
+                // A backfill's reader ends on its own: stay until the group stops, in order.
+                try? await gracefulShutdown()
             } onGracefulShutdown: {
                 loop.requestStop()
             }

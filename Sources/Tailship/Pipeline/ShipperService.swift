@@ -20,8 +20,10 @@ struct ShipperService: Service {
             group.addTask {
                 try await gracefulShutdown()
                 shutdown.start()
-                let remaining = (shutdown.deadline ?? monotonicSeconds()) - monotonicSeconds()
-                if remaining > 0 { try await Task.sleep(for: .milliseconds(Int(remaining * 1000))) }
+                // The deadline can move (backfill: none), so look again every 100 ms.
+                while let deadline = shutdown.deadline, deadline > monotonicSeconds() {
+                    try await Task.sleep(for: .milliseconds(Int(min(0.1, deadline - monotonicSeconds()) * 1000) + 1))
+                }
                 return true
             }
             let first = try await group.next() ?? false

@@ -10,12 +10,23 @@ final class ShutdownClock: Sendable {
         self.timeout = timeout
     }
 
+    private let unbounded = Mutex(false)
+
     func start() {
         startedAt.withLock { if $0 == nil { $0 = monotonicSeconds() } }
     }
 
+    /// Shutdown after a backfill finished reading: drain everything, no deadline.
+    func startWithoutDeadline() {
+        unbounded.withLock { $0 = true }
+        start()
+    }
+
     /// Monotonic time by which draining must end, once shutdown has begun.
-    var deadline: Double? { startedAt.withLock { $0.map { $0 + timeout } } }
+    var deadline: Double? {
+        if unbounded.withLock({ $0 }) { return startedAt.withLock { $0.map { _ in .greatestFiniteMagnitude } } }
+        return startedAt.withLock { $0.map { $0 + timeout } }
+    }
 
     var isStopping: Bool { startedAt.withLock { $0 != nil } }
 

@@ -11,6 +11,8 @@ public final class ShipStats: Sendable {
     public let oversizeLines = Atomic<Int>(0)
     public let linesRead = Atomic<Int>(0)
     public let bytesRead = Atomic<Int>(0)
+    /// Lines left out by a backfill's --since/--until.
+    public let linesFiltered = Atomic<Int>(0)
 
     public init() {}
 }

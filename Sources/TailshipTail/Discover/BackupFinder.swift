@@ -21,6 +21,8 @@ public struct Backup: Sendable, Equatable {
     public var time: Double
     /// Among backups with equal time: logrotate's higher numbers are older.
     public var rank: Int
+    /// `time` comes from the name (when it was rotated), not the modification time.
+    public var named: Bool = false
 }
 
 /// Finds backups by name: lumberjack's `STEM-2006-01-02T15-04-05.000.EXT[.gz]`
@@ -40,7 +42,8 @@ public struct BackupFinder: Sendable {
             return []
         case .globs(let globs):
             for path in PathDiscovery(patterns: globs).expand() {
-                found[path] = Backup(path: path, compressed: path.hasSuffix(".gz"), time: Self.timeFromName(path) ?? Self.mtime(path), rank: 0)
+                let nameTime = Self.timeFromName(path)
+                found[path] = Backup(path: path, compressed: path.hasSuffix(".gz"), time: nameTime ?? Self.mtime(path), rank: 0, named: nameTime != nil)
             }
         case .auto:
             for live in livePaths {
@@ -54,7 +57,7 @@ public struct BackupFinder: Sendable {
                     guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
                     found[path] = Backup(path: path, compressed: match.compressed,
                                          time: match.time ?? Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9,
-                                         rank: match.rank)
+                                         rank: match.rank, named: match.time != nil)
                 }
             }
         }

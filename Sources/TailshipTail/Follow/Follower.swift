@@ -23,6 +23,8 @@ public final class Follower {
     let isBackup: Bool
     /// The followed path no longer leads to this file.
     var rotatedAway = false
+    /// Let go of this file at its current end even though it may grow (backfill).
+    var stopAtEnd = false
     /// Monotonic seconds when reading last found new bytes.
     var lastDataAt: Double
 

@@ -96,6 +96,15 @@ final class GzipStreamReader {
         return (!reader.failed && reader.isComplete, reader.position)
     }
 
+    /// The decompressed size a gzip file's trailer states (ISIZE: exact below 4 GiB).
+    static func trailerSize(fd: Int32) -> UInt64 {
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size >= 18 else { return 0 }
+        var bytes = [UInt8](repeating: 0, count: 4)
+        guard bytes.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, 4, st.st_size - 4) }) == 4 else { return 0 }
+        return UInt64(bytes[0]) | UInt64(bytes[1]) << 8 | UInt64(bytes[2]) << 16 | UInt64(bytes[3]) << 24
+    }
+
     /// Up to `limit` first decompressed bytes of the gzip file behind `fd`.
     static func head(fd: Int32, limit: Int) -> [UInt8] {
         let reader = GzipStreamReader(fd: fd)

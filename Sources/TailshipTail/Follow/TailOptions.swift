@@ -19,6 +19,15 @@ public struct TailOptions: Sendable {
     public var backups: BackupPolicy = .auto
     /// Most files open at once; more wait their turn.
     public var maxOpenFiles: Int = 64
+    /// Backfill: read every file to its current end and let go of it, live
+    /// files included (their last line without `\n` stays unread).
+    public var stopAtEnd = false
+    /// Backfill: unknown backups are shipped even when older than the registry.
+    public var shipHistory = false
+    /// Backfill: backups whose name time shows they lie wholly outside
+    /// [since, until] (Unix seconds) are not read.
+    public var since: Double?
+    public var until: Double?
 
     public init(patterns: [String], startAtEnd: Bool = false, maxLineBytes: Int = 16 << 20) {
         self.patterns = patterns

@@ -38,6 +38,39 @@ public final class Tailer: @unchecked Sendable {
     /// Whether the registry knew files of this input at start-up; if not, `start_at` decides.
     private lazy var inputHasHistory: Bool = registry.entries.contains { belongsToInput($0.path) }
 
+    /// One file as a backfill would read it.
+    public struct PlanEntry: Sendable, Equatable {
+        public var path: String
+        /// Bytes on disk.
+        public var size: UInt64
+        public var compressed: Bool
+        /// Bytes of content (decompressed for .gz, from its gzip trailer).
+        public var contentBytes: UInt64
+        /// Bytes already delivered per the registry.
+        public var delivered: UInt64
+        /// Why it is not read, if it is not.
+        public var skipReason: String?
+
+        public var toSend: UInt64 { skipReason == nil && contentBytes > delivered ? contentBytes - delivered : 0 }
+    }
+
+    /// Checked between reads: once true, reading ends early (shutdown).
+    public var shouldStop: @Sendable () -> Bool = { false }
+
+    /// Set while planning: `consider` records here instead of opening.
+    private var planned: [PlanEntry]?
+
+    /// What a backfill would read, without reading or changing anything.
+    public func plan() -> [PlanEntry] {
+        planned = []
+        defer { planned = nil }
+        scanPaths(now: Date().timeIntervalSince1970)
+        return planned ?? []
+    }
+
+    /// True when nothing is open: with `stopAtEnd`, everything found was read.
+    public var isDrained: Bool { followers.isEmpty }
+
     struct FileState: Hashable {
         var identity: FileIdentity
         var size: Int64
@@ -84,20 +117,59 @@ public final class Tailer: @unchecked Sendable {
 
     // MARK: Discovery
 
-    private func scan() {
-        let now = Date().timeIntervalSince1970
+    /// Considers every backup (oldest first) and live file; returns the live identities seen.
+    @discardableResult
+    private func scanPaths(now: Double) -> Set<FileIdentity> {
         let matched = discovery.expand()
         // Backups of the live files, and of literal paths whose live file is missing right now.
         let literal = options.patterns.filter { !$0.contains(where: { "*?[".contains($0) }) }
-        let backups = backupFinder.backups(of: Array(Set(matched + literal)).sorted())
+        var backups = backupFinder.backups(of: Array(Set(matched + literal)).sorted())
         let backupPaths = Set(backups.map(\.path))
+        var liveOutsideRange = false
+        if options.since != nil || options.until != nil {
+            // A backup's name time is when it was rotated: its last line. It lies wholly
+            // before `since` if that time does; wholly after `until` if its predecessor's does.
+            var kept: [Backup] = []
+            var previous: Double?
+            for b in backups {
+                let before = b.named && options.since.map { b.time < $0 } == true
+                let after = b.named && previous.flatMap { p in options.until.map { p > $0 } } == true
+                if before || after {
+                    planned?.append(PlanEntry(path: b.path, size: Self.fileSize(b.path), compressed: b.compressed, contentBytes: 0,
+                                              delivered: 0, skipReason: "outside --since/--until by its name"))
+                } else {
+                    kept.append(b)
+                }
+                previous = b.named ? b.time : nil
+            }
+            if let last = backups.last, last.named, let until = options.until, last.time > until { liveOutsideRange = true }
+            backups = kept
+        }
         var presentLive = Set<FileIdentity>()
         for backup in backups {
             consider(backup.path, backup: backup, now: now, presentLive: &presentLive)
         }
         for path in matched where !backupPaths.contains(path) {
+            if liveOutsideRange {
+                planned?.append(PlanEntry(path: path, size: Self.fileSize(path), compressed: false, contentBytes: 0, delivered: 0,
+                                          skipReason: "outside --since/--until (rotated after --until)"))
+                var st = stat()
+                if stat(path, &st) == 0 { presentLive.insert(FileIdentity(st)) }
+                continue
+            }
             consider(path, backup: nil, now: now, presentLive: &presentLive)
         }
+        return presentLive
+    }
+
+    static func fileSize(_ path: String) -> UInt64 {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt64(st.st_size) : 0
+    }
+
+    private func scan() {
+        let now = Date().timeIntervalSince1970
+        let presentLive = scanPaths(now: now)
         for follower in followers where !follower.isFinal && !presentLive.contains(follower.identity) {
             follower.rotatedAway = true
             logger.info("file rotated away; reading it to its end", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "file": "\(follower.identity)"])
@@ -159,12 +231,14 @@ public final class Tailer: @unchecked Sendable {
             return
         }
         let state = FileState(identity: identity, size: Int64(st.st_size), mtime: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec))
-        if let entry = skipped[state] {
-            if let entry { seen.insert(entry) }
-            return
+        if planned == nil {
+            if let entry = skipped[state] {
+                if let entry { seen.insert(entry) }
+                return
+            }
+            if incomplete.contains(state) { return }
         }
-        if incomplete.contains(state) { return }
-        guard followers.count < options.maxOpenFiles else {
+        guard planned != nil || followers.count < options.maxOpenFiles else {
             observer.openFilesLimited()
             if !limitLogged {
                 limitLogged = true
@@ -186,6 +260,9 @@ public final class Tailer: @unchecked Sendable {
         // first bytes may not even identify it yet.
         if compressed && !GzipStreamReader.verify(fd: fd, scratch: buffer).complete {
             close(fd)
+            planned?.append(PlanEntry(path: path, size: UInt64(st.st_size), compressed: true, contentBytes: 0, delivered: 0,
+                                      skipReason: "compressed file not complete"))
+            if planned != nil { return }
             incomplete.insert(state)
             observer.gzipIncomplete(path: path)
             logger.info("compressed file is not complete yet (no valid gzip trailer); will look again", metadata: ["path": "\(path)"])
@@ -198,6 +275,19 @@ public final class Tailer: @unchecked Sendable {
         let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
         let decision = decide(identity: identity, path: path, head: head, isBackup: backup != nil || compressed,
                               size: UInt64(st.st_size), mtime: mtime, now: now)
+        if planned != nil {
+            let content = compressed ? GzipStreamReader.trailerSize(fd: fd) : UInt64(st.st_size)
+            close(fd)
+            switch decision {
+            case .skip(let reason, _, _):
+                planned?.append(PlanEntry(path: path, size: UInt64(st.st_size), compressed: compressed, contentBytes: content,
+                                          delivered: content, skipReason: reason))
+            case .open(let offset, _):
+                planned?.append(PlanEntry(path: path, size: UInt64(st.st_size), compressed: compressed, contentBytes: content,
+                                          delivered: min(offset, content), skipReason: nil))
+            }
+            return
+        }
         switch decision {
         case .skip(let reason, let permanent, let entry):
             close(fd)
@@ -222,9 +312,11 @@ public final class Tailer: @unchecked Sendable {
             seen.insert(identity)
             logger.info("\(reason)", metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(st.st_size)", "file": "\(identity)"])
             observer.fileOpened(path: path)
-            followers.append(Follower(fd: fd, identity: identity, path: path, fingerprint: Fingerprint(head: head), epoch: epoch,
-                                      offset: offset, maxLineBytes: options.maxLineBytes, now: monotonicSeconds(),
-                                      gzip: reader, isBackup: backup != nil || compressed))
+            let follower = Follower(fd: fd, identity: identity, path: path, fingerprint: Fingerprint(head: head), epoch: epoch,
+                                    offset: offset, maxLineBytes: options.maxLineBytes, now: monotonicSeconds(),
+                                    gzip: reader, isBackup: backup != nil || compressed)
+            follower.stopAtEnd = options.stopAtEnd
+            followers.append(follower)
         }
     }
 
@@ -264,6 +356,9 @@ public final class Tailer: @unchecked Sendable {
         }
         // 3. Never seen.
         if isBackup {
+            if options.shipHistory {
+                return .open(0, "shipping backup")
+            }
             if !inputHasHistory && !initialScanDone {
                 return options.startAtEnd ? .skip("backup present before the first start (start_at: end)", permanent: true, entry: nil)
                     : .open(0, "shipping backup present at first start")
@@ -273,7 +368,7 @@ public final class Tailer: @unchecked Sendable {
             }
             return .open(0, "shipping new backup")
         }
-        return .open(!initialScanDone && !inputHasHistory && options.startAtEnd ? size : 0, "following new file")
+        return .open(!initialScanDone && !inputHasHistory && options.startAtEnd && !options.shipHistory ? size : 0, "following new file")
     }
 
     /// Whether `path` is one of this input's live files or their backups.
@@ -300,7 +395,7 @@ public final class Tailer: @unchecked Sendable {
         }
         // A final file is finite and older than anything live: finish it first,
         // so lines keep their order across rotation.
-        while follower.isFinal || total < options.passBudgetBytes {
+        while (follower.isFinal || total < options.passBudgetBytes) && !shouldStop() {
             let n = follower.read(into: buffer)
             if n < 0 {
                 logger.error("read failed", metadata: ["path": "\(follower.path)", "error": "\(String(cString: strerror(Int32(-n))))"])
@@ -400,6 +495,13 @@ public final class Tailer: @unchecked Sendable {
     private func retireDrained(_ handler: TailHandler) {
         let now = monotonicSeconds()
         followers.removeAll { follower in
+            if follower.stopAtEnd && !follower.isFinal {
+                // Backfill of a live file: up to its last complete line; the rest is the daemon's.
+                guard follower.atEnd else { return false }
+                finished[follower.identity] = follower.fingerprint
+                logger.info("read live file to its current end", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+                return true
+            }
             guard follower.isFinal else { return false }
             if let gzip = follower.gzip, !gzip.isComplete {
                 if gzip.failed || follower.isDeleted {

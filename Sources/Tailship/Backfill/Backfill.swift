@@ -1,0 +1,104 @@
+import Foundation
+import Logging
+import TailshipShip
+import TailshipTail
+
+/// `tailship backfill`: ships every rotated backup and the live file up to its
+/// current end, oldest first, through the daemon's pipeline and registry, then exits.
+public struct Backfill: Sendable {
+    public let config: ResolvedConfig
+    public let mode: BackfillMode
+
+    public init(config: ResolvedConfig, mode: BackfillMode) {
+        self.config = config
+        self.mode = mode
+    }
+
+    /// Input of a backfill of exactly these files (globs allowed), without their backups.
+    public static func restrict(_ config: ResolvedConfig, to paths: [String]) -> ResolvedConfig {
+        guard !paths.isEmpty else { return config }
+        var c = config
+        let template = config.inputs.first
+        c.inputs = [ResolvedConfig.Input(paths: paths, startAtEnd: false, maxLineBytes: template?.maxLineBytes ?? 16 << 20,
+                                         backups: .none, maxOpenFiles: template?.maxOpenFiles ?? 64)]
+        return c
+    }
+
+    /// What would be read, from the registry as it is; changes nothing.
+    public func plan(logger: Logger) throws -> [Tailer.PlanEntry] {
+        let registry = Registry(try RegistryStore(path: config.registryPath).load())
+        return config.inputs.flatMap { input in
+            Tailer(options: ReaderLoop.tailOptions(input, config: config, backfill: mode), registry: registry, logger: logger).plan()
+        }
+    }
+
+    public static func describe(_ plan: [Tailer.PlanEntry]) -> String {
+        var out = ""
+        for e in plan {
+            let kind = e.compressed ? "gzip" : "plain"
+            if let reason = e.skipReason {
+                out += "\(e.path)  size=\(e.size) \(kind) delivered=\(e.delivered) send=0  (skip: \(reason))\n"
+            } else {
+                out += "\(e.path)  size=\(e.size) \(kind) delivered=\(e.delivered) send=\(e.toSend)\n"
+            }
+        }
+        let files = plan.filter { $0.skipReason == nil && $0.toSend > 0 }.count
+        out += "total: \(files) files to read, \(plan.reduce(0) { $0 + $1.toSend }) bytes to send\n"
+        return out
+    }
+
+    public struct Progress: Sendable {
+        public var bytesDone: Int
+        public var bytesTotal: UInt64
+        public var events: Int
+        public var seconds: Double
+    }
+
+    public struct Summary: Sendable {
+        public var files: Int
+        public var events: Int
+        public var bytesRead: Int
+        public var bytesSent: Int
+        public var seconds: Double
+        public var deadLettered: Int
+        public var filtered: Int
+        public var completed: Bool
+
+        /// 0 all acknowledged, 2 something dead-lettered, 130 interrupted.
+        public var exitCode: Int32 { !completed ? 130 : deadLettered > 0 ? 2 : 0 }
+
+        public var description: String {
+            let mib = Double(bytesRead) / 1_048_576
+            return String(format: "backfill %@: %d files, %d events, %.1f MiB read, %.1f MiB sent, %.1f s, %.1f MiB/s, %d events dead-lettered, %d left out by --since/--until",
+                          completed ? "complete" : "interrupted", files, events, mib, Double(bytesSent) / 1_048_576, seconds,
+                          seconds > 0 ? mib / seconds : 0, deadLettered, filtered)
+        }
+    }
+
+    /// Runs to the end (or to SIGINT/SIGTERM); `progress` is called about once a second.
+    public func run(logger: Logger, progress: @escaping @Sendable (Progress) -> Void) async throws -> Summary {
+        let plan = try self.plan(logger: logger)
+        let total = plan.reduce(0) { $0 + $1.toSend }
+        let daemon = try Daemon(config: config, logger: logger, handleSignals: true, backfill: mode)
+        let started = monotonicSeconds()
+        let stats = daemon.stats
+        let reporter = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                progress(Progress(bytesDone: stats.bytesRead.load(ordering: .relaxed), bytesTotal: total,
+                                  events: stats.eventsShipped.load(ordering: .relaxed), seconds: monotonicSeconds() - started))
+            }
+        }
+        defer { reporter.cancel() }
+        try await daemon.run()
+        reporter.cancel()
+        return Summary(files: plan.filter { $0.skipReason == nil && $0.toSend > 0 }.count,
+                       events: stats.eventsShipped.load(ordering: .relaxed),
+                       bytesRead: stats.bytesRead.load(ordering: .relaxed),
+                       bytesSent: stats.bytesShipped.load(ordering: .relaxed),
+                       seconds: monotonicSeconds() - started,
+                       deadLettered: stats.eventsDeadLettered.load(ordering: .relaxed),
+                       filtered: stats.linesFiltered.load(ordering: .relaxed),
+                       completed: daemon.completed)
+    }
+}
