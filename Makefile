@@ -7,7 +7,7 @@ DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev lo
 LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps-build deps-test demo clean tools
+.PHONY: run test build release deps-build deps-test demo clean tools bench
 
 # Installs only what is missing, so repeated runs need no network.
 deps-build:
@@ -39,6 +39,10 @@ test: deps-test tools
 	$(SWIFT) build --build-tests
 	TAILSHIP_BIN=$$($(SWIFT) build --show-bin-path)/tailship LUMBERJACK_WRITER=$(CURDIR)/$(LUMBERJACK_WRITER) \
 	  $(SWIFT) test --skip-build
+
+# Benchmarks (release build): backfill of >= 1 GiB of gzipped backups next to zcat.
+bench: release tools
+	bench/backfill.sh 1
 
 clean:
 	rm -rf .build tailship-demo-out
