@@ -110,7 +110,7 @@ public final class Daemon: Sendable {
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw RegistryError(description: "registry \(registryPath) is in use by another tailship process (lock \(path)); give this one its own registry.path")
+            throw RegistryError(description: "registry \(registryPath) is in use by another tailship process (lock \(path)); give this one its own registry (registry.path, or --registry)")
         }
         return fd
     }
