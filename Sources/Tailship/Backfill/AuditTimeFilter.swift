@@ -1,3 +1,4 @@
+import TailshipTail
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -85,14 +86,7 @@ public enum RFC3339 {
         } else {
             return nil
         }
-        guard i == b.count, (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61 else { return nil }
-        var t = tm()
-        t.tm_year = Int32(y - 1900)
-        t.tm_mon = Int32(mo - 1)
-        t.tm_mday = Int32(d)
-        t.tm_hour = Int32(h)
-        t.tm_min = Int32(mi)
-        t.tm_sec = Int32(sec)
-        return Double(timegm(&t) - offset) + fraction
+        guard i == b.count, let seconds = UTCTime.seconds(year: y, month: mo, day: d, hour: h, minute: mi, second: sec) else { return nil }
+        return seconds - Double(offset) + fraction
     }
 }

@@ -121,15 +121,7 @@ public struct BackupFinder: Sendable {
     }
 
     static func utc(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> Double? {
-        guard (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
-        var t = tm()
-        t.tm_year = Int32(y - 1900)
-        t.tm_mon = Int32(mo - 1)
-        t.tm_mday = Int32(d)
-        t.tm_hour = Int32(h)
-        t.tm_min = Int32(mi)
-        t.tm_sec = Int32(s)
-        return Double(timegm(&t))
+        UTCTime.seconds(year: y, month: mo, day: d, hour: h, minute: mi, second: s)
     }
 
     static func timeFromName(_ path: String) -> Double? {
