@@ -89,10 +89,14 @@ public final class Follower {
     }
 
     /// Extends a short fingerprint once the file has grown past it.
+    /// Only while the file still is what was read: same first bytes, not shorter than
+    /// the read offset. A file truncated and rewritten meanwhile keeps its old
+    /// fingerprint, so the truncation is noticed and the copy still recognised.
     func refreshFingerprint() -> Bool {
         guard gzip == nil, fingerprint.length < Fingerprint.maxLength, readOffset > UInt64(fingerprint.length),
-              let fp = Fingerprint.read(fd: fd), fp.length > fingerprint.length else { return false }
-        fingerprint = fp
+              let size, size >= readOffset, let head = Fingerprint.head(fd: fd),
+              head.count > fingerprint.length, fingerprint.identifies(head: Array(head[0..<fingerprint.length])) else { return false }
+        fingerprint = Fingerprint(head: head)
         return true
     }
 }

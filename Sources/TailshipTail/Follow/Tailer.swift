@@ -149,7 +149,8 @@ public final class Tailer: @unchecked Sendable {
         for backup in backups {
             consider(backup.path, backup: backup, now: now, presentLive: &presentLive)
         }
-        for path in matched where !backupPaths.contains(path) {
+        let liveCandidates = matched.filter { !backupPaths.contains($0) }
+        for path in liveCandidates {
             if liveOutsideRange {
                 planned?.append(PlanEntry(path: path, size: Self.fileSize(path), compressed: false, contentBytes: 0, delivered: 0,
                                           skipReason: "outside --since/--until (rotated after --until)"))
@@ -158,6 +159,13 @@ public final class Tailer: @unchecked Sendable {
                 continue
             }
             consider(path, backup: nil, now: now, presentLive: &presentLive)
+        }
+        // A backup made after the listing above (a rename, a copytruncate copy)
+        // predates any live file just opened: take it now, so its lines come first.
+        if planned == nil && options.since == nil && options.until == nil {
+            for backup in backupFinder.backups(of: Array(Set(matched + literal)).sorted()) where !backupPaths.contains(backup.path) {
+                consider(backup.path, backup: backup, now: now, presentLive: &presentLive)
+            }
         }
         return presentLive
     }
