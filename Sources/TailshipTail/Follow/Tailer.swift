@@ -33,6 +33,8 @@ public final class Tailer: @unchecked Sendable {
     /// Registry entries matched since the last touch.
     private var seen = Set<FileIdentity>()
     private var limitLogged = false
+    /// Set when the order of `followers` changed during a pass.
+    private var passInterrupted = false
     /// .gz files seen incomplete (still being written), while unchanged.
     private var incomplete = Set<FileState>()
     /// Whether the registry knew files of this input at start-up; if not, `start_at` decides.
@@ -96,8 +98,11 @@ public final class Tailer: @unchecked Sendable {
     public func poll(_ handler: TailHandler) -> Int {
         scan()
         var total = 0
+        passInterrupted = false
         for follower in followers {
             total += drain(follower, handler)
+            // A truncation put the copy's tail ahead of everything after it: start a new pass.
+            if passInterrupted { break }
         }
         retireDrained(handler)
         return total
@@ -445,6 +450,7 @@ public final class Tailer: @unchecked Sendable {
         logger.warning("file truncated (copytruncate?); reading it again from the start",
                        metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "size": "\(size)"])
         observer.fileTruncated(path: follower.path)
+        passInterrupted = true
         if let copy = openCopy(of: follower) {
             copy.framer = follower.framer
             registry.redirect(follower.identity, epoch: follower.epoch, to: copy.identity, copyEpoch: copy.epoch)
