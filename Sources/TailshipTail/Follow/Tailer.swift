@@ -182,6 +182,13 @@ public final class Tailer: @unchecked Sendable {
 
     private func scan() {
         let now = Date().timeIntervalSince1970
+        // Truncations first: a copy made by copytruncate must be matched to the file's
+        // old contents before the backups are looked at (another copy may be newer).
+        for follower in followers where canBeTruncated(follower) {
+            if let size = follower.size, size < follower.readOffset || follower.headChanged {
+                truncated(follower, size: size)
+            }
+        }
         let presentLive = scanPaths(now: now)
         for follower in followers where !follower.isFinal && !presentLive.contains(follower.identity) {
             follower.rotatedAway = true
