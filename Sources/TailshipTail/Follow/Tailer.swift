@@ -28,6 +28,8 @@ public final class Tailer: @unchecked Sendable {
     private var lastTouch = 0.0
     /// Files this process read to their end: their twins (a .gz, a copy) are not read again.
     private var finished: [FileIdentity: Fingerprint] = [:]
+    /// The same, by content: survives the inode being reused by another file.
+    private var finishedContent = Set<Fingerprint>()
     /// Files already decided against, while unchanged, with the registry entry they belong to.
     private var skipped: [FileState: FileIdentity?] = [:]
     /// Registry entries matched since the last touch.
@@ -356,8 +358,9 @@ public final class Tailer: @unchecked Sendable {
         }
         // 2. The same content under another identity: a .gz of it, or a copy.
         let twins = registry.entries(matchingHead: head).filter { $0.identity != identity }
-        if let busy = twins.first(where: { t in finished[t.identity] != nil || followers.contains { $0.identity == t.identity } }) {
-            return .skip("same content as \(busy.path), read by this process", permanent: finished[busy.identity] != nil, entry: busy.identity)
+        let readHere = { (t: RegistryEntry) in t.fingerprintValue.map { self.finishedContent.contains($0) } ?? false }
+        if let busy = twins.first(where: { t in readHere(t) || followers.contains { $0.identity == t.identity } }) {
+            return .skip("same content as \(busy.path), read by this process", permanent: readHere(busy), entry: busy.identity)
         }
         if let best = twins.first {
             seen.insert(best.identity)
@@ -458,12 +461,15 @@ public final class Tailer: @unchecked Sendable {
                        metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "size": "\(size)"])
         observer.fileTruncated(path: follower.path)
         passInterrupted = true
-        if let copy = openCopy(of: follower) {
+        var copyHadNothingNew = false
+        if let copy = openCopy(of: follower, nothingNew: &copyHadNothingNew) {
             copy.framer = follower.framer
             registry.redirect(follower.identity, epoch: follower.epoch, to: copy.identity, copyEpoch: copy.epoch)
             // Just before the truncated file: its old bytes come before its new ones.
             followers.insert(copy, at: followers.firstIndex { $0 === follower } ?? followers.count)
             logger.info("reading the rest of the truncated file from its copy", metadata: ["copy": "\(copy.path)", "offset": "\(copy.readOffset)"])
+        } else if copyHadNothingNew {
+            logger.info("the copy of the truncated file holds nothing beyond what was read", metadata: ["path": "\(follower.path)"])
         } else {
             logger.error("no copy of the truncated file found among the backups; lines written after offset were lost if any",
                          metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
@@ -477,32 +483,48 @@ public final class Tailer: @unchecked Sendable {
     }
 
     /// The newest backup that starts with the follower's bytes and reaches its read offset.
-    private func openCopy(of follower: Follower) -> Follower? {
+    /// A copy shorter than what was read (logrotate copied, then the writer went on
+    /// before the truncate) holds nothing new: it is recorded as read, `nothingNew` is set, and nil returned.
+    private func openCopy(of follower: Follower, nothingNew: inout Bool) -> Follower? {
         let committed = registry.entry(for: follower.identity)?.offset ?? 0
         for backup in backupFinder.backups(of: [follower.path]).reversed() {
             var st = stat()
             guard stat(backup.path, &st) == 0, !followers.contains(where: { $0.identity == FileIdentity(st) }) else { continue }
             let fd = Glibc.open(backup.path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { continue }
+            // A .gz still being written says nothing yet (its plain original is still there).
+            if backup.compressed && !GzipStreamReader.verify(fd: fd, scratch: buffer).complete {
+                close(fd)
+                continue
+            }
             let head = backup.compressed ? GzipStreamReader.head(fd: fd, limit: Fingerprint.maxLength) : (Fingerprint.head(fd: fd) ?? [])
             guard follower.fingerprint.matches(head: head) else {
                 close(fd)
                 continue
             }
-            var reader: GzipStreamReader?
-            if backup.compressed {
-                let r = GzipStreamReader(fd: fd)
-                guard r.skip(to: follower.readOffset, scratch: buffer) else {
-                    close(fd)
-                    continue
-                }
-                reader = r
-            } else if UInt64(st.st_size) < follower.readOffset {
-                close(fd)
-                continue
-            }
             let identity = FileIdentity(st)
             let fingerprint = Fingerprint(head: head)
+            var reader: GzipStreamReader?
+            var length = UInt64(st.st_size)
+            if backup.compressed {
+                let r = GzipStreamReader(fd: fd)
+                if !r.skip(to: follower.readOffset, scratch: buffer) {
+                    length = r.position
+                } else {
+                    reader = r
+                }
+            }
+            if length < follower.readOffset || (reader == nil && backup.compressed) {
+                close(fd)
+                var entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: backup.path, offset: length,
+                                          lastSeen: Date().timeIntervalSince1970)
+                entry.finalSize = length
+                registry.track(entry)
+                finished[identity] = fingerprint
+                finishedContent.insert(fingerprint)
+                nothingNew = true
+                return nil
+            }
             let epoch = registry.track(RegistryEntry(identity: identity, fingerprint: fingerprint, path: backup.path,
                                                      offset: committed, lastSeen: Date().timeIntervalSince1970))
             return Follower(fd: fd, identity: identity, path: backup.path, fingerprint: fingerprint, epoch: epoch,
@@ -520,6 +542,7 @@ public final class Tailer: @unchecked Sendable {
                 // Backfill of a live file: up to its last complete line; the rest is the daemon's.
                 guard follower.atEnd else { return false }
                 finished[follower.identity] = follower.fingerprint
+                finishedContent.insert(follower.fingerprint)
                 logger.info("read live file to its current end", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
                 return true
             }
@@ -540,6 +563,7 @@ public final class Tailer: @unchecked Sendable {
                 follower.framer.flushPartial(end: follower.readOffset) { handler.handle($0, from: follower) }
             }
             finished[follower.identity] = follower.fingerprint
+            finishedContent.insert(follower.fingerprint)
             registry.finalize(follower.identity, size: follower.readOffset)
             logger.info("finished file", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "file": "\(follower.identity)"])
             observer.fileClosed(path: follower.path)

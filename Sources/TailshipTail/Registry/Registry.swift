@@ -16,12 +16,14 @@ public final class Registry: Sendable {
         var epochs: [FileIdentity: UInt64] = [:]
         /// Acks for a file's old contents that now count for their copy (copytruncate).
         var redirects: [EpochKey: EpochKey] = [:]
+        var retired: [RegistryEntry] = []
         var generation: UInt64 = 0
     }
 
     private let state: Mutex<State>
     /// When this registry was first created (now, for a new one).
     public let createdAt: Double
+    static let retiredLimit = 64
     /// True when there was no registry before this process.
     public let isNew: Bool
 
@@ -30,6 +32,7 @@ public final class Registry: Sendable {
         for entry in document?.entries ?? [] {
             s.entries[entry.identity] = entry
         }
+        s.retired = document?.retired ?? []
         state = Mutex(s)
         createdAt = document?.createdAt ?? now
         isNew = document == nil
@@ -41,7 +44,7 @@ public final class Registry: Sendable {
     /// Entries whose fingerprint covers a prefix of `head` (the file's first bytes,
     /// decompressed for .gz), best first: fully shipped, then furthest offset.
     public func entries(matchingHead head: [UInt8]) -> [RegistryEntry] {
-        let all = state.withLock { Array($0.entries.values) }
+        let all = state.withLock { Array($0.entries.values) + $0.retired }
         var matches: [RegistryEntry] = []
         for e in all where e.fingerprintLength > 0 && e.fingerprintLength <= head.count {
             guard let fp = e.fingerprintValue else { continue }
@@ -86,6 +89,11 @@ public final class Registry: Sendable {
         state.withLock {
             let epoch = ($0.epochs[entry.identity] ?? 0) &+ 1
             $0.epochs[entry.identity] = epoch
+            if let old = $0.entries[entry.identity], old.finalSize != nil, old.fingerprint != entry.fingerprint {
+                // Inode reused: remember the old file's content for its later .gz.
+                $0.retired.append(old)
+                if $0.retired.count > Self.retiredLimit { $0.retired.removeFirst($0.retired.count - Self.retiredLimit) }
+            }
             $0.entries[entry.identity] = entry
             $0.generation &+= 1
             return epoch
@@ -158,7 +166,7 @@ public final class Registry: Sendable {
     public func snapshot() -> (document: RegistryDocument, generation: UInt64) {
         state.withLock { s in
             let sorted = s.entries.values.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
-            return (RegistryDocument(createdAt: createdAt, entries: sorted), s.generation)
+            return (RegistryDocument(createdAt: createdAt, entries: sorted, retired: s.retired.isEmpty ? nil : s.retired), s.generation)
         }
     }
 }

@@ -53,10 +53,14 @@ public struct RegistryDocument: Codable, Sendable, Equatable {
     /// this predate Tailship (history); newer ones appeared while it was stopped.
     public var createdAt: Double?
     public var entries: [RegistryEntry]
+    /// Final files whose inode was reused by a newer file: kept (a few) so that a
+    /// compressed copy of them appearing later is still recognised.
+    public var retired: [RegistryEntry]?
 
-    public init(version: Int = RegistryDocument.currentVersion, createdAt: Double? = nil, entries: [RegistryEntry]) {
+    public init(version: Int = RegistryDocument.currentVersion, createdAt: Double? = nil, entries: [RegistryEntry], retired: [RegistryEntry]? = nil) {
         self.version = version
         self.createdAt = createdAt
         self.entries = entries
+        self.retired = retired
     }
 }
