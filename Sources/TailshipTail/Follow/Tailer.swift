@@ -186,10 +186,8 @@ public final class Tailer: @unchecked Sendable {
         let now = Date().timeIntervalSince1970
         // Truncations first: a copy made by copytruncate must be matched to the file's
         // old contents before the backups are looked at (another copy may be newer).
-        for follower in followers where canBeTruncated(follower) {
-            if let size = follower.size, size < follower.readOffset || follower.headChanged {
-                truncated(follower, size: size)
-            }
+        for follower in followers {
+            handleTruncation(follower)
         }
         let presentLive = scanPaths(now: now)
         for follower in followers where !follower.isFinal && !presentLive.contains(follower.identity) {
@@ -412,10 +410,7 @@ public final class Tailer: @unchecked Sendable {
         var total = 0
         // Check before reading, too: a truncated file that already grew past our
         // offset again would otherwise hand us the middle of its new contents.
-        if canBeTruncated(follower), let size = follower.size, size < follower.readOffset || follower.headChanged {
-            truncated(follower, size: size)
-            return 0
-        }
+        if handleTruncation(follower) { return 0 }
         // A final file is finite and older than anything live: finish it first,
         // so lines keep their order across rotation.
         while (follower.isFinal || total < options.passBudgetBytes) && !shouldStop() {
@@ -426,9 +421,7 @@ public final class Tailer: @unchecked Sendable {
                 break
             }
             if n == 0 {
-                if canBeTruncated(follower), let size = follower.size, size < follower.readOffset || follower.headChanged {
-                    truncated(follower, size: size)
-                }
+                handleTruncation(follower)
                 break
             }
             let base = follower.readOffset
@@ -449,9 +442,14 @@ public final class Tailer: @unchecked Sendable {
     }
 
     /// A file that was a live file (even if renamed since) can have been truncated
-    /// in place; backups and .gz files are not.
-    private func canBeTruncated(_ follower: Follower) -> Bool {
-        follower.gzip == nil && !follower.isBackup
+    /// in place: shorter than our offset, or other first bytes. Backups and .gz
+    /// files are not. Returns whether it was, after dealing with it.
+    @discardableResult
+    private func handleTruncation(_ follower: Follower) -> Bool {
+        guard follower.gzip == nil, !follower.isBackup, let size = follower.size,
+              size < follower.readOffset || follower.headChanged else { return false }
+        truncated(follower, size: size)
+        return true
     }
 
     /// copytruncate: the bytes not read before the truncation are in the copy,
