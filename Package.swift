@@ -45,10 +45,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Kubernetes audit policies: loading, validation, matching, and reducing event lines in place.
+        .target(
+            name: "TailshipPolicy",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // Configuration, pipeline wiring, daemon services and the demo.
         .target(
             name: "Tailship",
             dependencies: [
+                "TailshipPolicy",
                 "TailshipTail",
                 "TailshipShip",
                 .product(name: "Logging", package: "swift-log"),
@@ -77,6 +85,10 @@ let package = Package(
         .testTarget(
             name: "TailshipShipTests",
             dependencies: ["TailshipShip", "TailshipTestSupport"]
+        ),
+        .testTarget(
+            name: "TailshipPolicyTests",
+            dependencies: ["TailshipPolicy", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipTests",

@@ -1,0 +1,108 @@
+/// kube-apiserver's policy rule evaluator over an event's scanned fields:
+/// rules in order, first match wins, no match is level None.
+public struct PolicyChecker: Sendable {
+    public let policy: AuditPolicy
+    private let rules: [CompiledRule]
+    private let fallback: PolicyDecision
+
+    public init(_ policy: AuditPolicy) {
+        self.policy = policy
+        rules = policy.rules.enumerated().map { CompiledRule($1, index: $0, policy: policy) }
+        fallback = PolicyDecision(level: .none, omitStages: policy.omitStages, omitManagedFields: policy.omitManagedFields, rule: nil)
+    }
+
+    public func decide(_ f: EventFields, _ p: UnsafePointer<UInt8>, _ n: Int) -> PolicyDecision {
+        for rule in rules where matches(rule, f, p, n) {
+            return rule.decision
+        }
+        return fallback
+    }
+
+    private func matches(_ r: CompiledRule, _ f: EventFields, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        if !r.users.isEmpty {
+            guard f.hasUser else { return false }
+            guard Self.contains(r.users, f.username, p) else { return false }
+        }
+        if !r.userGroups.isEmpty {
+            guard f.hasUser, f.anyGroup(p, n, { g in r.userGroups.contains { g.equals($0, in: p) } }) else { return false }
+        }
+        if !r.verbs.isEmpty && !Self.contains(r.verbs, f.verb, p) { return false }
+        if !r.namespaces.isEmpty || !r.resources.isEmpty {
+            return matchesResource(r, f, p)
+        }
+        if !r.nonResourceURLs.isEmpty {
+            return matchesNonResource(r, f, p)
+        }
+        return true
+    }
+
+    private func matchesResource(_ r: CompiledRule, _ f: EventFields, _ p: UnsafePointer<UInt8>) -> Bool {
+        guard f.hasObjectRef else { return false }
+        // A cluster-scoped object has no namespace: it matches "".
+        if !r.namespaces.isEmpty && !Self.contains(r.namespaces, f.namespace, p) { return false }
+        if r.resources.isEmpty { return true }
+        let resource = f.resource.map { $0.escaped ? $0.decoded(in: p) : Self.bytes(p, $0) } ?? []
+        let subresource = f.subresource.map { $0.escaped ? $0.decoded(in: p) : Self.bytes(p, $0) } ?? []
+        for gr in r.resources {
+            if let group = gr.group, !Self.equals(f.apiGroup, group, p) { continue }
+            if gr.resources.isEmpty { return true }
+            if !gr.resourceNames.isEmpty && !Self.contains(gr.resourceNames, f.name, p) { continue }
+            for res in gr.resources where Self.resourceMatches(res, resource, subresource) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// `*`, `resource`, `resource/subresource`, `*/subresource`, and `resource/*` (which also matches the bare resource).
+    static func resourceMatches(_ pattern: [UInt8], _ resource: [UInt8], _ subresource: [UInt8]) -> Bool {
+        let slash: UInt8 = 0x2F, star: UInt8 = 0x2A
+        if pattern == [star] { return true }
+        if subresource.isEmpty {
+            if pattern == resource { return true }
+        } else if pattern.count == resource.count + 1 + subresource.count,
+                  pattern.starts(with: resource), pattern[resource.count] == slash, pattern.suffix(subresource.count).elementsEqual(subresource) {
+            return true
+        }
+        if !subresource.isEmpty, pattern.count == subresource.count + 2, pattern[0] == star, pattern[1] == slash,
+           pattern.dropFirst(2).elementsEqual(subresource) {
+            return true
+        }
+        if pattern.count == resource.count + 2, pattern[pattern.count - 2] == slash, pattern[pattern.count - 1] == star,
+           pattern.starts(with: resource) {
+            return true
+        }
+        return false
+    }
+
+    private func matchesNonResource(_ r: CompiledRule, _ f: EventFields, _ p: UnsafePointer<UInt8>) -> Bool {
+        guard !f.hasObjectRef else { return false }
+        var path = f.requestURI.map { $0.escaped ? $0.decoded(in: p) : Self.bytes(p, $0) } ?? []
+        if let q = path.firstIndex(of: 0x3F) { path.removeSubrange(q...) }
+        for pattern in r.nonResourceURLs {
+            switch pattern {
+            case .any: return true
+            case .exact(let s): if s == path { return true }
+            case .prefix(let s): if path.starts(with: s) { return true }
+            }
+        }
+        return false
+    }
+
+    @inline(__always)
+    static func contains(_ list: [[UInt8]], _ value: JSONString?, _ p: UnsafePointer<UInt8>) -> Bool {
+        // A missing field compares as "" (Go's zero value), as the apiserver sees it.
+        guard let value else { return list.contains { $0.isEmpty } }
+        return list.contains { value.equals($0, in: p) }
+    }
+
+    @inline(__always)
+    static func equals(_ value: JSONString?, _ pattern: [UInt8], _ p: UnsafePointer<UInt8>) -> Bool {
+        guard let value else { return pattern.isEmpty }
+        return value.equals(pattern, in: p)
+    }
+
+    static func bytes(_ p: UnsafePointer<UInt8>, _ s: JSONString) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: p + s.start, count: s.count))
+    }
+}

@@ -1,0 +1,143 @@
+/// The top-level fields of an audit event that a policy looks at, found in
+/// one pass over the line's bytes. Everything else is skipped, not decoded.
+public struct EventFields {
+    public var isEvent = false
+    public var level: JSONString?
+    public var stage: JSONString?
+    public var auditID: JSONString?
+    public var verb: JSONString?
+    public var requestURI: JSONString?
+    /// `user` is an object.
+    public var hasUser = false
+    public var username: JSONString?
+    /// Start of the `user.groups` array value, walked only when a rule asks.
+    public var groupsStart: Int?
+    /// `objectRef` is an object: a resource request.
+    public var hasObjectRef = false
+    public var apiGroup: JSONString?
+    public var namespace: JSONString?
+    public var resource: JSONString?
+    public var subresource: JSONString?
+    public var name: JSONString?
+    /// Indices into the member list.
+    public var levelMember: Int?
+    public var requestObjectMember: Int?
+    public var responseObjectMember: Int?
+
+    public init() {}
+
+    /// Scans `p[0..<n]`; fills `members` with every top-level member.
+    /// nil when the line is not one JSON object.
+    public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, members: inout [JSONMember]) -> EventFields? {
+        members.removeAll(keepingCapacity: true)
+        var f = EventFields()
+        var kindIsEvent = false
+        let start = JSONScanner.skipSpace(p, 0, n)
+        let end = JSONScanner.forEachMember(p, start, n) { m in
+            let index = members.count
+            members.append(m)
+            switch TopKey(m.key, p) {
+            case .kind?: kindIsEvent = JSONScanner.string(p, m).map { $0.equals(Self.event, in: p) } ?? false
+            case .verb?: f.verb = JSONScanner.string(p, m)
+            case .user?: f.scanUser(p, m)
+            case .level?:
+                f.level = JSONScanner.string(p, m)
+                f.levelMember = index
+            case .stage?: f.stage = JSONScanner.string(p, m)
+            case .auditID?: f.auditID = JSONScanner.string(p, m)
+            case .objectRef?: f.scanObjectRef(p, m)
+            case .requestURI?: f.requestURI = JSONScanner.string(p, m)
+            case .requestObject?: f.requestObjectMember = index
+            case .responseObject?: f.responseObjectMember = index
+            case nil: break
+            }
+        }
+        guard end >= 0, JSONScanner.skipSpace(p, end, n) == n else { return nil }
+        f.isEvent = kindIsEvent
+        return f
+    }
+
+    static let event = Array("Event".utf8)
+
+    /// The top-level keys a policy needs.
+    enum TopKey: String, CaseIterable {
+        case kind, verb, user, level, stage, auditID, objectRef, requestURI, requestObject, responseObject
+
+        @inline(__always)
+        init?(_ k: JSONString, _ p: UnsafePointer<UInt8>) {
+            if k.escaped {
+                // Written with escapes: rare, compared decoded.
+                guard let key = Self(rawValue: String(decoding: k.decoded(in: p), as: UTF8.self)) else { return nil }
+                self = key
+                return
+            }
+            // Dispatch on length first: most keys are rejected without memcmp.
+            switch k.count {
+            case 4:
+                if JSONScanner.keyIs(k, "kind", p) { self = .kind }
+                else if JSONScanner.keyIs(k, "verb", p) { self = .verb }
+                else if JSONScanner.keyIs(k, "user", p) { self = .user }
+                else { return nil }
+            case 5:
+                if JSONScanner.keyIs(k, "level", p) { self = .level }
+                else if JSONScanner.keyIs(k, "stage", p) { self = .stage }
+                else { return nil }
+            case 7 where JSONScanner.keyIs(k, "auditID", p): self = .auditID
+            case 9 where JSONScanner.keyIs(k, "objectRef", p): self = .objectRef
+            case 10 where JSONScanner.keyIs(k, "requestURI", p): self = .requestURI
+            case 13 where JSONScanner.keyIs(k, "requestObject", p): self = .requestObject
+            case 14 where JSONScanner.keyIs(k, "responseObject", p): self = .responseObject
+            default: return nil
+            }
+        }
+    }
+
+    private mutating func scanUser(_ p: UnsafePointer<UInt8>, _ m: JSONMember) {
+        hasUser = false
+        username = nil
+        groupsStart = nil
+        guard p[m.valueStart] == 0x7B else { return }
+        hasUser = true
+        var name: JSONString?
+        var groups: Int?
+        _ = JSONScanner.forEachMember(p, m.valueStart, m.valueEnd) { u in
+            if JSONScanner.keyIs(u.key, "username", p) {
+                name = JSONScanner.string(p, u)
+            } else if JSONScanner.keyIs(u.key, "groups", p), p[u.valueStart] == 0x5B {
+                groups = u.valueStart
+            }
+        }
+        username = name
+        groupsStart = groups
+    }
+
+    private mutating func scanObjectRef(_ p: UnsafePointer<UInt8>, _ m: JSONMember) {
+        hasObjectRef = p[m.valueStart] == 0x7B
+        apiGroup = nil; namespace = nil; resource = nil; subresource = nil; name = nil
+        guard hasObjectRef else { return }
+        var g, ns, r, s, nm: JSONString?
+        _ = JSONScanner.forEachMember(p, m.valueStart, m.valueEnd) { o in
+            let k = o.key
+            if JSONScanner.keyIs(k, "apiGroup", p) { g = JSONScanner.string(p, o) }
+            else if JSONScanner.keyIs(k, "namespace", p) { ns = JSONScanner.string(p, o) }
+            else if JSONScanner.keyIs(k, "resource", p) { r = JSONScanner.string(p, o) }
+            else if JSONScanner.keyIs(k, "subresource", p) { s = JSONScanner.string(p, o) }
+            else if JSONScanner.keyIs(k, "name", p) { nm = JSONScanner.string(p, o) }
+        }
+        apiGroup = g; namespace = ns; resource = r; subresource = s; name = nm
+    }
+
+    /// Calls `body` with each string in `user.groups` until it returns true.
+    func anyGroup(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (JSONString) -> Bool) -> Bool {
+        guard let start = groupsStart else { return false }
+        var found = false
+        _ = JSONScanner.forEachElement(p, start, n) { s, e in
+            if !found, p[s] == 0x22 {
+                var esc = false
+                _ = JSONScanner.skipString(p, s, e, &esc)
+                found = body(JSONString(start: s + 1, end: e - 1, escaped: esc))
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,75 @@
+import Testing
+@testable import TailshipPolicy
+
+@Suite("Policy files are validated as the apiserver does")
+struct PolicyValidationTests {
+    func messages(_ yaml: String) -> [String] {
+        do {
+            _ = try PolicyLoader.parse(yaml)
+            return []
+        } catch let e as PolicyError {
+            return e.messages
+        } catch {
+            return ["\(error)"]
+        }
+    }
+
+    func policy(_ rules: String, head: String = "") -> String {
+        "apiVersion: audit.k8s.io/v1\nkind: Policy\n\(head)rules:\n\(rules)\n"
+    }
+
+    @Test("v1 and v1beta1, YAML and JSON, load")
+    func versions() throws {
+        #expect(try PolicyLoader.parse(policy("- level: Metadata")).apiVersion == "audit.k8s.io/v1")
+        let beta = try PolicyLoader.parse("apiVersion: audit.k8s.io/v1beta1\nkind: Policy\nrules: [{level: None}]")
+        #expect(beta.apiVersion == "audit.k8s.io/v1beta1")
+        let json = try PolicyLoader.parse(#"{"apiVersion":"audit.k8s.io/v1","kind":"Policy","omitStages":["RequestReceived"],"rules":[{"level":"Request","verbs":["get"]}]}"#)
+        #expect(json.rules.count == 1)
+        #expect(json.omitStages.contains(.requestReceived))
+    }
+
+    @Test("every problem is named by its field", arguments: [
+        ("- level: Verbose", "rules[0].level: must be one of None, Metadata, Request, RequestResponse, not \"Verbose\""),
+        ("- users: [a]", "rules[0].level: required (None, Metadata, Request or RequestResponse)"),
+        ("- level: None\n- level: Metadata\n  omitStages: [Started]", "rules[1].omitStages[0]: must be one of RequestReceived, ResponseStarted, ResponseComplete, Panic, not \"Started\""),
+        ("- {level: None}\n- {level: None}\n- {level: None}\n- {level: None, nonResourceURLs: [healthz]}", "rules[3].nonResourceURLs[0]: must start with \"/\" (or be exactly \"*\"), not \"healthz\""),
+        ("- {level: None, nonResourceURLs: [\"/a*b\"]}", "rules[0].nonResourceURLs[0]: \"*\" may only be the last character, in \"/a*b\""),
+        ("- {level: None, nonResourceURLs: [/a], resources: [{group: \"\"}]}", "rules[0].nonResourceURLs: a rule cannot apply to both resources or namespaces and non-resource URLs"),
+        ("- {level: None, nonResourceURLs: [/a], namespaces: [x]}", "rules[0].nonResourceURLs: a rule cannot apply to both resources or namespaces and non-resource URLs"),
+        ("- {level: None, resources: [{group: \"\", resourceNames: [x]}]}", "rules[0].resources[0].resourceNames: using resourceNames requires at least one resource in resources"),
+        ("- {level: None, resources: [{group: rbac.authorization.k8s.io/v1}]}", "rules[0].resources[0].group: \"rbac.authorization.k8s.io/v1\" is not an API group name (lower-case DNS subdomain, without a version: rbac.authorization.k8s.io, not rbac.authorization.k8s.io/v1)"),
+        ("- {level: None, verb: [get]}", "rules[0].verb: unknown field (a rule has level, users, userGroups, verbs, resources, namespaces, nonResourceURLs, omitStages, omitManagedFields)"),
+        ("- {level: None, users: alice}", "rules[0].users: must be a list of strings"),
+        ("- {level: None, omitManagedFields: maybe}", "rules[0].omitManagedFields: must be true or false"),
+    ])
+    func ruleErrors(_ rules: String, _ expected: String) {
+        #expect(messages(policy(rules)) == [expected])
+    }
+
+    @Test("policy-level problems")
+    func policyErrors() {
+        #expect(messages("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: []\n") == ["rules: a policy with no rules records nothing; give at least one rule"])
+        #expect(messages("apiVersion: audit.k8s.io/v1\nkind: Policy\n") == ["rules: required, with at least one rule"])
+        #expect(messages("apiVersion: audit.k8s.io/v1alpha1\nkind: Policy\nrules: [{level: None}]") == ["apiVersion: must be audit.k8s.io/v1 or audit.k8s.io/v1beta1, not \"audit.k8s.io/v1alpha1\""])
+        #expect(messages("apiVersion: audit.k8s.io/v1\nkind: Pod\nrules: [{level: None}]") == ["kind: must be Policy, not \"Pod\""])
+        #expect(messages("kind: Policy\nrules: [{level: None}]") == ["apiVersion: required (audit.k8s.io/v1 or audit.k8s.io/v1beta1)"])
+        #expect(messages(policy("- level: None", head: "omitStages: [Done]\n")) == ["omitStages[0]: must be one of RequestReceived, ResponseStarted, ResponseComplete, Panic, not \"Done\""])
+        #expect(messages("just text") == ["the file must hold one Policy object"])
+        #expect(messages("{ not: [valid") .first?.hasPrefix("not valid YAML or JSON") == true)
+    }
+
+    @Test("several problems are all reported")
+    func several() {
+        let m = messages(policy("- level: Loud\n- {level: None, nonResourceURLs: [x*y]}"))
+        #expect(m.count == 3)
+        #expect(m.contains { $0.hasPrefix("rules[0].level") })
+        #expect(m.contains { $0.hasPrefix("rules[1].nonResourceURLs[0]: must start") })
+        #expect(m.contains { $0.hasPrefix("rules[1].nonResourceURLs[0]: \"*\" may only") })
+    }
+
+    @Test("group * and the core group are valid")
+    func groups() throws {
+        let p = try PolicyLoader.parse(policy(#"- {level: None, resources: [{group: "*"}, {group: ""}, {group: }, {group: apps, resources: [deployments/*]}]}"#))
+        #expect(p.rules[0].resources.map(\.group) == ["*", "", "", "apps"])
+    }
+}
