@@ -95,6 +95,7 @@ let package = Package(
             dependencies: [
                 "TailshipTestSupport",
                 "Tailship",
+                "TailshipPolicy",
                 "TailshipShip",
                 "tailship",
                 .product(name: "NIOCore", package: "swift-nio"),
