@@ -12,9 +12,13 @@ public struct ConfigFile: Decodable, Sendable {
     /// How long SIGTERM waits for in-flight batches. Default 30s.
     public var shutdown_timeout: DurationValue?
     public var log: LogSection?
+    /// A Kubernetes audit Policy file applied to every event before shipping.
+    public var policy: String?
+    /// `pass`, `drop` or `dead-letter`: lines a policy cannot read as audit events. Default pass.
+    public var policy_on_invalid: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case inputs, registry, batch, output, dead_letter, shutdown_timeout, log
+        case inputs, registry, batch, output, dead_letter, shutdown_timeout, log, policy, policy_on_invalid
     }
 
     public init() {}
@@ -29,6 +33,8 @@ public struct ConfigFile: Decodable, Sendable {
         dead_letter = try c.decodeIfPresent(DeadLetterSection.self, forKey: .dead_letter)
         shutdown_timeout = try c.decodeIfPresent(DurationValue.self, forKey: .shutdown_timeout)
         log = try c.decodeIfPresent(LogSection.self, forKey: .log)
+        policy = try c.decodeIfPresent(String.self, forKey: .policy)
+        policy_on_invalid = try c.decodeIfPresent(String.self, forKey: .policy_on_invalid)
     }
 }
 

@@ -36,6 +36,10 @@ extension ResolvedConfig {
         }
         out += "dead_letter:\n  directory: \(quote(deadLetterDirectory))\n"
         out += "shutdown_timeout: \(shutdownTimeout)\n"
+        if let policyPath, let policy {
+            out += "policy: \(quote(policyPath))  # \(policy.apiVersion), \(policy.rules.count) rules\n"
+            out += "policy_on_invalid: \(policyOnInvalid.rawValue)\n"
+        }
         out += "log: {level: \(logLevel.rawValue), format: \(logJSON ? "json" : "logfmt")}\n"
         return out
     }

@@ -1,8 +1,15 @@
 import Foundation
 import Logging
+import TailshipPolicy
 import TailshipShip
 import TailshipTail
 import Yams
+
+/// What happens to a line the policy cannot read as an audit event.
+public enum InvalidLineAction: String, Sendable {
+    case pass, drop
+    case deadLetter = "dead-letter"
+}
 
 /// The validated configuration the daemon runs with: defaults applied, units normalised.
 public struct ResolvedConfig: Sendable {
@@ -31,6 +38,10 @@ public struct ResolvedConfig: Sendable {
     public var shutdownTimeout: DurationValue
     public var logLevel: Logger.Level
     public var logJSON: Bool
+    /// The audit policy file and the policy read from it at load time.
+    public var policyPath: String?
+    public var policy: AuditPolicy?
+    public var policyOnInvalid: InvalidLineAction = .pass
 
     /// Command-line values that replace the file's.
     public struct Overrides: Sendable {
@@ -181,7 +192,21 @@ public struct ResolvedConfig: Sendable {
         let format = file.log?.format ?? "logfmt"
         guard format == "logfmt" || format == "json" else { throw ConfigError("log.format", "must be logfmt or json") }
 
-        return ResolvedConfig(
+        var policy: AuditPolicy?
+        if let path = file.policy {
+            guard !path.isEmpty else { throw ConfigError("policy", "must not be empty (leave it out to ship every event)") }
+            do {
+                policy = try PolicyLoader.load(path: path)
+            } catch {
+                throw ConfigError("policy", "\(error)")
+            }
+        }
+        let onInvalidName = file.policy_on_invalid ?? "pass"
+        guard let onInvalid = InvalidLineAction(rawValue: onInvalidName) else {
+            throw ConfigError("policy_on_invalid", "must be pass, drop or dead-letter, not \"\(onInvalidName)\"")
+        }
+
+        var resolved = ResolvedConfig(
             inputs: inputs, registryPath: registryPath, flushInterval: flush, cleanAfter: cleanAfter,
             batch: BatchLimits(maxEvents: maxEvents, maxBytes: maxBytes.bytes, maxWait: maxWait.seconds),
             compressionLevel: compression == "gzip" ? Int32(level) : nil,
@@ -189,5 +214,9 @@ public struct ResolvedConfig: Sendable {
             deadLetterDirectory: file.dead_letter?.directory ?? "/var/lib/tailship/dead-letter",
             shutdownTimeout: file.shutdown_timeout ?? DurationValue(milliseconds: 30_000),
             logLevel: logLevel, logJSON: format == "json")
+        resolved.policyPath = file.policy
+        resolved.policy = policy
+        resolved.policyOnInvalid = onInvalid
+        return resolved
     }
 }

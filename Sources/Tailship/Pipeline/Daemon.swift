@@ -68,14 +68,21 @@ public final class Daemon: Sendable {
         if backfill != nil {
             onComplete = { completion.finish() }
         }
+        let policies = PolicyHolder(config.policy)
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
-                                shutdown: shutdown, logger: logger, backfill: backfill, onComplete: onComplete)
+                                shutdown: shutdown, logger: logger, policies: policies, backfill: backfill, onComplete: onComplete)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.seconds, logger: logger)),
+            .init(service: ShipperService(shipper: shipper, sink: sink, shutdown: shutdown, logger: logger)),
+        ]
+        if handleSignals {
+            // Ignored from here on, so a SIGHUP before the reload service listens cannot kill the daemon.
+            signal(SIGHUP, SIG_IGN)
+            services.append(.init(service: PolicyReloadService(path: config.policyPath, holder: policies, logger: logger)))
+        }
+        services.append(.init(service: ReaderService(loop: reader)))
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [
-                .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.seconds, logger: logger)),
-                .init(service: ShipperService(shipper: shipper, sink: sink, shutdown: shutdown, logger: logger)),
-                .init(service: ReaderService(loop: reader)),
-            ],
+            services: services,
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         completion.group.withLock { $0 = group }

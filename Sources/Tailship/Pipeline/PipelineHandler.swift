@@ -1,4 +1,5 @@
 import Logging
+import TailshipPolicy
 import TailshipShip
 import TailshipTail
 
@@ -10,15 +11,24 @@ final class PipelineHandler: TailHandler {
     private let deadLetters: DeadLetterWriter
     private let stats: ShipStats
     private let logger: Logger
-    private var oversize: OversizeLineFile?
+    private var oversize: DeadLetterLineFile?
     private var oversizeFailed = false
     private var cached: (follower: ObjectIdentifier, epoch: UInt64, fingerprint: UInt64, source: LineSource)?
     /// Backfill's --since/--until, if given.
     private let timeFilter: AuditTimeFilter?
+    /// The audit policy, if configured; the processor is this thread's, rebuilt when the policy is reloaded.
+    private let policies: PolicyHolder
+    private let onInvalid: InvalidLineAction
+    private var processor: PolicyProcessor?
+    private var processorGeneration = -1
+    private var invalidLines: DeadLetterLineFile?
 
-    init(batcher: Batcher, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger, timeFilter: AuditTimeFilter? = nil) {
+    init(batcher: Batcher, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger, timeFilter: AuditTimeFilter? = nil,
+         policies: PolicyHolder = PolicyHolder(nil), onInvalid: InvalidLineAction = .pass) {
         self.batcher = batcher
         self.timeFilter = timeFilter
+        self.policies = policies
+        self.onInvalid = onInvalid
         self.deadLetters = deadLetters
         self.stats = stats
         self.logger = logger
@@ -39,6 +49,8 @@ final class PipelineHandler: TailHandler {
             } else if let timeFilter, !timeFilter.keeps(bytes) {
                 stats.linesFiltered.add(1, ordering: .relaxed)
                 batcher.skip(from: source, start: start, end: end)
+            } else if let processor = currentProcessor() {
+                applyPolicy(processor, bytes, from: source, follower: follower, start: start, end: end)
             } else {
                 batcher.add(line: bytes, from: source, end: end, start: start)
             }
@@ -77,6 +89,66 @@ final class PipelineHandler: TailHandler {
                 "path": "\(follower.path)", "bytes": "\(length)", "end_offset": "\(end)", "dead_letter": "\(stored)",
             ])
             batcher.skip(from: source, start: end - UInt64(length + 1), end: end)
+        }
+    }
+
+    private func currentProcessor() -> PolicyProcessor? {
+        let generation = policies.generation
+        if generation != processorGeneration {
+            processorGeneration = generation
+            processor = policies.policy.map { PolicyProcessor(policy: $0) }
+        }
+        return processor
+    }
+
+    private func applyPolicy(_ processor: PolicyProcessor, _ bytes: UnsafeRawBufferPointer, from source: LineSource, follower: Follower,
+                             start: UInt64, end: UInt64) {
+        let verdict = processor.process(bytes)
+        switch verdict.action {
+        case .keep:
+            stats.policyKept.add(1, ordering: .relaxed)
+            batcher.add(line: bytes, from: source, end: end, start: start)
+        case .reduce:
+            stats.policyReduced.add(1, ordering: .relaxed)
+            processor.output.withUnsafeBytes { batcher.add(line: $0, from: source, end: end, start: start) }
+        case .drop:
+            stats.policyDropped.add(1, ordering: .relaxed)
+            batcher.skip(from: source, start: start, end: end)
+        case .invalid:
+            stats.policyInvalid.add(1, ordering: .relaxed)
+            switch onInvalid {
+            case .pass:
+                batcher.add(line: bytes, from: source, end: end, start: start)
+            case .drop:
+                batcher.skip(from: source, start: start, end: end)
+            case .deadLetter:
+                if storeInvalid(bytes, path: follower.path, end: end) {
+                    batcher.skip(from: source, start: start, end: end)
+                } else {
+                    // Nothing is lost: a line that cannot be dead-lettered is shipped as it is.
+                    batcher.add(line: bytes, from: source, end: end, start: start)
+                }
+            }
+        }
+    }
+
+    /// Appends the line to this run's invalid-lines file, durably, before its offset can be committed.
+    private func storeInvalid(_ bytes: UnsafeRawBufferPointer, path: String, end: UInt64) -> Bool {
+        do {
+            if invalidLines == nil {
+                invalidLines = try deadLetters.openInvalidLines()
+            }
+            try invalidLines?.append(bytes)
+            try invalidLines?.finish()
+            logger.warning("line is not an audit event; stored in the dead-letter directory", metadata: [
+                "path": "\(path)", "end_offset": "\(end)", "dead_letter": "\(invalidLines?.path ?? "")",
+            ])
+            return true
+        } catch {
+            invalidLines = nil
+            logger.error("cannot store a line that is not an audit event in the dead-letter directory; shipping it unchanged",
+                         metadata: ["error": "\(error)", "path": "\(path)"])
+            return false
         }
     }
 

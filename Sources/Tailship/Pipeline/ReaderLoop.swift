@@ -9,6 +9,8 @@ import TailshipTail
 /// open batch if the queue takes it before the shutdown deadline.
 final class ReaderLoop: @unchecked Sendable {
     private let tailers: [Tailer]
+    private let stats: ShipStats
+    private let policies: PolicyHolder
     private let handler: PipelineHandler
     private let watcher: FileWatcher
     private let queue: BatchQueue
@@ -23,11 +25,13 @@ final class ReaderLoop: @unchecked Sendable {
     private let onComplete: (@Sendable () -> Void)?
 
     init(config: ResolvedConfig, registry: Registry, queue: BatchQueue, deadLetters: DeadLetterWriter, stats: ShipStats,
-         shutdown: ShutdownClock, logger: Logger, backfill: BackfillMode? = nil, onComplete: (@Sendable () -> Void)? = nil) {
+         shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, backfill: BackfillMode? = nil, onComplete: (@Sendable () -> Void)? = nil) {
         self.queue = queue
         self.shutdown = shutdown
         self.logger = logger
         self.onComplete = onComplete
+        self.stats = stats
+        self.policies = policies
         stop = StopFlag()
         let observer = StatsTailObserver(stats: stats)
         tailers = config.inputs.map { input in
@@ -36,7 +40,8 @@ final class ReaderLoop: @unchecked Sendable {
         watcher = FileWatcher(directories: Array(Set(tailers.flatMap { $0.discovery.watchDirectories })).sorted())
         var emit: ((Batch) -> Void)?
         let batcher = Batcher(limits: config.batch) { emit?($0) }
-        handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter)
+        handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter,
+                                  policies: policies, onInvalid: config.policyOnInvalid)
         emit = { [unowned self] batch in self.enqueue(batch) }
         let stop = self.stop
         handler.isStopping = { stop.isSet }
@@ -98,6 +103,12 @@ final class ReaderLoop: @unchecked Sendable {
         batcher.flush()
         queue.finish()
         for tailer in tailers { tailer.closeAll() }
+        if policies.policy != nil {
+            logger.info("audit policy totals", metadata: [
+                "kept": "\(stats.policyKept.load(ordering: .relaxed))", "reduced": "\(stats.policyReduced.load(ordering: .relaxed))",
+                "dropped": "\(stats.policyDropped.load(ordering: .relaxed))", "invalid": "\(stats.policyInvalid.load(ordering: .relaxed))",
+            ])
+        }
         logger.info("reader stopped")
     }
 

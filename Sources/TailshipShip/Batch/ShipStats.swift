@@ -13,6 +13,11 @@ public final class ShipStats: Sendable {
     public let bytesRead = Atomic<Int>(0)
     /// Lines left out by a backfill's --since/--until.
     public let linesFiltered = Atomic<Int>(0)
+    /// Audit policy outcomes (`policy:`): lines shipped unchanged, reduced, dropped, and not audit events.
+    public let policyKept = Atomic<Int>(0)
+    public let policyReduced = Atomic<Int>(0)
+    public let policyDropped = Atomic<Int>(0)
+    public let policyInvalid = Atomic<Int>(0)
 
     public init() {}
 }

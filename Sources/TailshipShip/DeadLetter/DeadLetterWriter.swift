@@ -64,10 +64,10 @@ public struct DeadLetterWriter: Sendable {
     }
 
     /// Starts a file for one oversize line, streamed as it is read.
-    public func openOversize(path: String, identity: FileIdentity, sequence: Int) throws -> OversizeLineFile {
+    public func openOversize(path: String, identity: FileIdentity, sequence: Int) throws -> DeadLetterLineFile {
         try ensureDirectory()
         let name = "\(directory)/\(Self.timestamp())-oversize-\(identity.device)-\(identity.inode)-\(sequence).line"
-        return try OversizeLineFile(path: name, source: path)
+        return try DeadLetterLineFile(path: name, source: path)
     }
 
     func ensureDirectory() throws {
@@ -85,10 +85,17 @@ public struct DeadLetterWriter: Sendable {
         return String(format: "%04d%02d%02dT%02d%02d%02d.%03dZ", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
                       tmv.tm_hour, tmv.tm_min, tmv.tm_sec, Int(tv.tv_usec / 1000))
     }
+
+    /// Starts the file that lines a policy could not read go to (`policy_on_invalid: dead-letter`).
+    public func openInvalidLines() throws -> DeadLetterLineFile {
+        try ensureDirectory()
+        return try DeadLetterLineFile(path: "\(directory)/\(Self.timestamp())-invalid-lines.ndjson", source: "")
+    }
 }
 
-/// One oversize line being written out whole, in pieces.
-public final class OversizeLineFile {
+/// A dead-letter file written line by line: each line in pieces (`append`),
+/// then `finish` adds its newline and makes it durable before it is committed.
+public final class DeadLetterLineFile {
     public let path: String
     private let fd: Int32
 
