@@ -42,9 +42,11 @@ test: deps-test tools
 	TAILSHIP_BIN=$$($(SWIFT) build --show-bin-path)/tailship LUMBERJACK_WRITER=$(CURDIR)/$(LUMBERJACK_WRITER) \
 	  $(SWIFT) test --skip-build --no-parallel
 
-# Benchmarks (release build): backfill of >= 1 GiB of gzipped backups next to zcat.
+# Benchmarks (release build): backfill of >= 1 GiB of gzipped backups next to zcat;
+# the audit policy processor next to Foundation's JSONDecoder over 1 GiB of real events.
 bench: release tools
 	bench/backfill.sh 1
+	bench/policy.sh 1
 
 clean:
 	rm -rf .build tailship-demo-out

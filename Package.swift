@@ -45,10 +45,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // 64-byte JSON byte classification (SSE2 movemask) for the policy scanner.
+        .target(name: "CJSONScan"),
         // Kubernetes audit policies: loading, validation, matching, and reducing event lines in place.
         .target(
             name: "TailshipPolicy",
             dependencies: [
+                "CJSONScan",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -73,6 +76,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // `make bench` measurements that need code (policy processor next to JSONDecoder).
+        .executableTarget(
+            name: "tailship-bench",
+            dependencies: ["TailshipPolicy"]
         ),
         // Helpers shared by the test targets.
         .target(

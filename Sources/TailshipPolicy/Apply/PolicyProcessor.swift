@@ -6,6 +6,7 @@ public final class PolicyProcessor {
     public let checker: PolicyChecker
     private var members: [JSONMember] = []
     private var edits: [ByteEdit] = []
+    private var removed: [Int] = []
     /// The reduced line after a `.reduce` verdict, until the next call.
     public private(set) var output: [UInt8] = []
 
@@ -39,14 +40,16 @@ public final class PolicyProcessor {
         var keepRequest = f.requestObjectMember
         var keepResponse = f.responseObjectMember
         if d.level < eventLevel {
-            var removed: [Int] = []
+            removed.removeAll(keepingCapacity: true)
             if d.level < .requestResponse, let r = keepResponse { removed.append(r); keepResponse = nil }
             if d.level < .request, let r = keepRequest { removed.append(r); keepRequest = nil }
             if let l = f.levelMember { edits.append(ByteEdit(start: members[l].valueStart, end: members[l].valueEnd, level: d.level)) }
-            ByteEdit.removing(removed.sorted(), from: members, into: &edits)
+            removed.sort()
+            ByteEdit.removing(removed, from: members, into: &edits)
         }
         if d.omitManagedFields {
-            for index in [keepRequest, keepResponse].compactMap({ $0 }) {
+            for index in [keepRequest, keepResponse] {
+                guard let index else { continue }
                 removeManagedFields(p, members[index].valueStart, members[index].valueEnd, items: true)
             }
         }

@@ -41,52 +41,66 @@ public struct PolicyChecker: Sendable {
         // A cluster-scoped object has no namespace: it matches "".
         if !r.namespaces.isEmpty && !Self.contains(r.namespaces, f.namespace, p) { return false }
         if r.resources.isEmpty { return true }
-        let resource = f.resource.map { $0.escaped ? $0.decoded(in: p) : Self.bytes(p, $0) } ?? []
-        let subresource = f.subresource.map { $0.escaped ? $0.decoded(in: p) : Self.bytes(p, $0) } ?? []
-        for gr in r.resources {
-            if let group = gr.group, !Self.equals(f.apiGroup, group, p) { continue }
-            if gr.resources.isEmpty { return true }
-            if !gr.resourceNames.isEmpty && !Self.contains(gr.resourceNames, f.name, p) { continue }
-            for res in gr.resources where Self.resourceMatches(res, resource, subresource) {
-                return true
+        return Self.withBytes(f.resource, p) { resource in
+            Self.withBytes(f.subresource, p) { subresource in
+                for gr in r.resources {
+                    if let group = gr.group, !Self.equals(f.apiGroup, group, p) { continue }
+                    if gr.resources.isEmpty { return true }
+                    if !gr.resourceNames.isEmpty && !Self.contains(gr.resourceNames, f.name, p) { continue }
+                    for res in gr.resources where Self.resourceMatches(res, resource, subresource) {
+                        return true
+                    }
+                }
+                return false
             }
         }
-        return false
     }
 
     /// `*`, `resource`, `resource/subresource`, `*/subresource`, and `resource/*` (which also matches the bare resource).
-    static func resourceMatches(_ pattern: [UInt8], _ resource: [UInt8], _ subresource: [UInt8]) -> Bool {
+    static func resourceMatches(_ pattern: [UInt8], _ resource: UnsafeBufferPointer<UInt8>, _ subresource: UnsafeBufferPointer<UInt8>) -> Bool {
         let slash: UInt8 = 0x2F, star: UInt8 = 0x2A
-        if pattern == [star] { return true }
-        if subresource.isEmpty {
-            if pattern == resource { return true }
-        } else if pattern.count == resource.count + 1 + subresource.count,
-                  pattern.starts(with: resource), pattern[resource.count] == slash, pattern.suffix(subresource.count).elementsEqual(subresource) {
-            return true
+        let r = resource.count, s = subresource.count
+        return pattern.withUnsafeBufferPointer { pat in
+            if pat.count == 1 && pat[0] == star { return true }
+            if s == 0 {
+                if pat.elementsEqual(resource) { return true }
+            } else if pat.count == r + 1 + s, pat[r] == slash,
+                      UnsafeBufferPointer(rebasing: pat[..<r]).elementsEqual(resource),
+                      UnsafeBufferPointer(rebasing: pat[(r + 1)...]).elementsEqual(subresource) {
+                return true
+            }
+            if s > 0, pat.count == s + 2, pat[0] == star, pat[1] == slash, UnsafeBufferPointer(rebasing: pat[2...]).elementsEqual(subresource) {
+                return true
+            }
+            if pat.count == r + 2, pat[r] == slash, pat[r + 1] == star, UnsafeBufferPointer(rebasing: pat[..<r]).elementsEqual(resource) {
+                return true
+            }
+            return false
         }
-        if !subresource.isEmpty, pattern.count == subresource.count + 2, pattern[0] == star, pattern[1] == slash,
-           pattern.dropFirst(2).elementsEqual(subresource) {
-            return true
-        }
-        if pattern.count == resource.count + 2, pattern[pattern.count - 2] == slash, pattern[pattern.count - 1] == star,
-           pattern.starts(with: resource) {
-            return true
-        }
-        return false
     }
 
     private func matchesNonResource(_ r: CompiledRule, _ f: EventFields, _ p: UnsafePointer<UInt8>) -> Bool {
         guard !f.hasObjectRef else { return false }
-        var path = f.requestURI.map { $0.escaped ? $0.decoded(in: p) : Self.bytes(p, $0) } ?? []
-        if let q = path.firstIndex(of: 0x3F) { path.removeSubrange(q...) }
-        for pattern in r.nonResourceURLs {
-            switch pattern {
-            case .any: return true
-            case .exact(let s): if s == path { return true }
-            case .prefix(let s): if path.starts(with: s) { return true }
+        return Self.withBytes(f.requestURI, p) { uri in
+            // The query string is not part of the path.
+            let path = uri.firstIndex(of: 0x3F).map { UnsafeBufferPointer(rebasing: uri[..<$0]) } ?? uri
+            for pattern in r.nonResourceURLs {
+                switch pattern {
+                case .any: return true
+                case .exact(let s): if s.elementsEqual(path) { return true }
+                case .prefix(let s): if path.starts(with: s) { return true }
+                }
             }
+            return false
         }
-        return false
+    }
+
+    /// The decoded bytes of a string field ("" when absent), without copying unless it holds escapes.
+    @inline(__always)
+    static func withBytes<T>(_ s: JSONString?, _ p: UnsafePointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> T) -> T {
+        guard let s else { return body(UnsafeBufferPointer(start: p, count: 0)) }
+        if s.escaped { return s.decoded(in: p).withUnsafeBufferPointer(body) }
+        return body(UnsafeBufferPointer(start: p + s.start, count: s.count))
     }
 
     @inline(__always)
@@ -100,9 +114,5 @@ public struct PolicyChecker: Sendable {
     static func equals(_ value: JSONString?, _ pattern: [UInt8], _ p: UnsafePointer<UInt8>) -> Bool {
         guard let value else { return pattern.isEmpty }
         return value.equals(pattern, in: p)
-    }
-
-    static func bytes(_ p: UnsafePointer<UInt8>, _ s: JSONString) -> [UInt8] {
-        Array(UnsafeBufferPointer(start: p + s.start, count: s.count))
     }
 }

@@ -1,3 +1,4 @@
+import CJSONScan
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -78,35 +79,132 @@ public enum JSONScanner {
         }
     }
 
-    /// Matches brackets (types checked to depth 64, counted beyond) and skips strings.
-    static func skipContainer(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+    /// Bytes that matter inside a container: quote, backslash and brackets.
+    static let special: [Bool] = (0..<256).map { [0x22, 0x5C, 0x7B, 0x7D, 0x5B, 0x5D].contains($0) }
+
+    /// Where a container walk stands: nesting, bracket kinds, inside a string or not.
+    struct ContainerState {
         var depth = 0
-        var kinds: UInt64 = 0 // 1 bits: objects
+        var kinds: UInt64 = 0 // 1 bits: objects, to depth 64
+        var inString = false
+
+        /// Returns false on a mismatched bracket.
+        @inline(__always)
+        mutating func open(_ c: UInt8) {
+            if depth < 64 { kinds = kinds << 1 | (c == 0x7B ? 1 : 0) }
+            depth += 1
+        }
+
+        @inline(__always)
+        mutating func close(_ c: UInt8) -> Bool {
+            if depth == 0 { return false }
+            depth -= 1
+            if depth < 64 {
+                if (kinds & 1 == 1) != (c == 0x7D) { return false }
+                kinds >>= 1
+            }
+            return true
+        }
+    }
+
+    /// Skips a container 64 bytes at a time with bit masks (CJSONScan):
+    /// characters escaped by an odd run of backslashes are found with carries
+    /// (visited one by one: they are rare), brackets inside strings are masked out
+    /// with a prefix XOR of the real quotes, and only the (few) structural
+    /// brackets are visited one by one. The last partial block is walked bytewise.
+    static func skipContainer(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+        var st = ContainerState()
         var j = i
-        while j < n {
-            switch p[j] {
-            case 0x22:
-                var e = false
-                j = skipString(p, j, n, &e)
-                if j < 0 { return -1 }
-                continue
-            case 0x7B, 0x5B:
-                if depth < 64 { kinds = kinds << 1 | (p[j] == 0x7B ? 1 : 0) }
-                depth += 1
-            case 0x7D, 0x5D:
-                if depth == 0 { return -1 }
-                depth -= 1
-                if depth < 64 {
-                    if (kinds & 1 == 1) != (p[j] == 0x7D) { return -1 }
-                    kinds >>= 1
+        var oddRunCarry: UInt64 = 0 // the previous block's last byte is an escaping backslash
+        while j + 64 <= n {
+            let m = cjsonscan_block(p + j)
+            var q = m.quote
+            let b = m.backslash, o = m.open, c = m.close
+            if b != 0 || oddRunCarry != 0 {
+                q &= ~escapedCharacters(b, &oddRunCarry)
+            }
+            var inside = prefixXor(q)
+            if st.inString { inside = ~inside }
+            st.inString = inside >> 63 == 1
+            var structural = (o | c) & ~inside
+            while structural != 0 {
+                let k = structural.trailingZeroBitCount
+                structural &= structural &- 1
+                let ch = p[j + k]
+                if (o >> UInt64(k)) & 1 == 1 {
+                    st.open(ch)
+                } else {
+                    if !st.close(ch) { return -1 }
+                    if st.depth == 0 { return j + k + 1 }
                 }
-                if depth == 0 { return j + 1 }
-            default:
+            }
+            j += 64
+        }
+        // A backslash ending the last block escapes the first byte of the rest.
+        if oddRunCarry != 0 { j += 1 }
+        let r = walk(p, &st, &j, n)
+        return r == 0 ? -1 : r
+    }
+
+    /// Bits of the characters escaped by a backslash. Backslashes are rare
+    /// (about 1 byte in 80 in real audit logs), so they are visited in order:
+    /// each unescaped one escapes the next byte, which cannot start an escape
+    /// itself. `carry` is 1 when the previous block's last byte escapes bit 0.
+    @inline(__always)
+    static func escapedCharacters(_ backslashes: UInt64, _ carry: inout UInt64) -> UInt64 {
+        var escaped = carry
+        var starters = backslashes & ~carry
+        carry = 0
+        while starters != 0 {
+            let k = starters.trailingZeroBitCount
+            if k == 63 {
+                carry = 1
                 break
             }
-            j += 1
+            escaped |= 1 << UInt64(k + 1)
+            starters &= ~(3 << UInt64(k))
         }
-        return -1
+        return escaped
+    }
+
+    /// Byte-by-byte walk from `j` to `limit`: the end offset when the
+    /// container closes, -1 when malformed, 0 when it is still open.
+    @inline(__always)
+    static func walk(_ p: UnsafePointer<UInt8>, _ st: inout ContainerState, _ j: inout Int, _ limit: Int) -> Int {
+        special.withUnsafeBufferPointer { special in
+            while j < limit {
+                let c = p[j]
+                if !special[Int(c)] { j += 1; continue }
+                if st.inString {
+                    if c == 0x22 { st.inString = false } else if c == 0x5C { j += 1 }
+                    j += 1
+                    continue
+                }
+                switch c {
+                case 0x22: st.inString = true
+                case 0x7B, 0x5B: st.open(c)
+                case 0x7D, 0x5D:
+                    if !st.close(c) { return -1 }
+                    if st.depth == 0 { return j + 1 }
+                default: return -1 // a backslash outside a string
+                }
+                j += 1
+            }
+            return 0
+        }
+    }
+
+    /// Bit i set when an odd number of bits at or below i are set: inside a string.
+    @inline(__always)
+    static func prefixXor(_ x: UInt64) -> UInt64 {
+        var x = x
+        x ^= x << 1
+        x ^= x << 2
+        x ^= x << 4
+        x ^= x << 8
+        x ^= x << 16
+        x ^= x << 32
+        return x
     }
 
     /// `i` at `{`: calls `body` for each member in order; returns one past `}`, or -1.
