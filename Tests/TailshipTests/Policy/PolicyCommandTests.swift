@@ -172,6 +172,34 @@ import TailshipTestSupport
         }
     }
 
+    @Test("events from standard input, a last line without newline, and lines that are not events")
+    func standardInput() throws {
+        let dir = TempDirectory()
+        let policy = Self.shared.appendingPathComponent("policies/metadata-everything.yaml").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TailshipProcess.binary)
+        p.arguments = ["policy", "test", "--policy", policy, "--explain"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        let events = #"{"kind":"Event","level":"Request","auditID":"a1","stage":"ResponseComplete","verb":"get"}"# + "\n\nnot json\n" +
+            #"{"kind":"Event","level":"Metadata","auditID":"a2","stage":"Panic"}"#
+        input.fileHandleForWriting.write(Data(events.utf8))
+        try input.fileHandleForWriting.close()
+        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(out == """
+            {"line":1,"auditID":"a1","stage":"ResponseComplete","level":"Metadata","action":"reduce","omitStages":[],"omitManagedFields":false,"rule":0}
+            {"line":2,"action":"invalid"}
+            {"line":3,"action":"invalid"}
+            {"line":4,"auditID":"a2","stage":"Panic","level":"Metadata","action":"keep","omitStages":[],"omitManagedFields":false,"rule":0}
+
+            """)
+        _ = dir
+    }
+
     static func rank(_ level: String) -> Int { ["None", "Metadata", "Request", "RequestResponse"].firstIndex(of: level) ?? 3 }
 
     static func isSubsequence(_ a: [UInt8], of b: [UInt8]) -> Bool {
