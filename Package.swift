@@ -38,6 +38,7 @@ let package = Package(
             name: "TailshipShip",
             dependencies: [
                 "CZlib",
+                "TailshipJSON",
                 "TailshipTail",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -47,11 +48,16 @@ let package = Package(
         ),
         // 64-byte JSON byte classification (SSE2 movemask) for the policy scanner.
         .target(name: "CJSONScan"),
+        // Finding fields in JSON lines without decoding them.
+        .target(
+            name: "TailshipJSON",
+            dependencies: ["CJSONScan"]
+        ),
         // Kubernetes audit policies: loading, validation, matching, and reducing event lines in place.
         .target(
             name: "TailshipPolicy",
             dependencies: [
-                "CJSONScan",
+                "TailshipJSON",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -59,6 +65,7 @@ let package = Package(
         .target(
             name: "Tailship",
             dependencies: [
+                "TailshipJSON",
                 "TailshipPolicy",
                 "TailshipTail",
                 "TailshipShip",
@@ -73,6 +80,8 @@ let package = Package(
             name: "tailship",
             dependencies: [
                 "Tailship",
+                "TailshipTail",
+                "TailshipPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,8 +105,12 @@ let package = Package(
             dependencies: ["TailshipShip", "TailshipTestSupport"]
         ),
         .testTarget(
+            name: "TailshipJSONTests",
+            dependencies: ["TailshipJSON"]
+        ),
+        .testTarget(
             name: "TailshipPolicyTests",
-            dependencies: ["TailshipPolicy", "TailshipTestSupport"]
+            dependencies: ["TailshipPolicy", "TailshipJSON", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipTests",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Tailship
+import TailshipTail
 
 @main
 struct TailshipCommand: AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import TailshipJSON
 import Foundation
 import Testing
 @testable import TailshipPolicy

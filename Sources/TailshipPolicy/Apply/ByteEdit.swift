@@ -1,3 +1,4 @@
+import TailshipJSON
 /// A change to a byte range of a line: removed, or replaced by a level name.
 struct ByteEdit {
     var start: Int

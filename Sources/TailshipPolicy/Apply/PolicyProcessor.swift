@@ -1,3 +1,4 @@
+import TailshipJSON
 /// Applies a policy to audit event lines, reducing only: drops, strips
 /// request/response objects the decided level excludes, removes managed
 /// fields, and leaves every other byte as it was. One per thread: it reuses

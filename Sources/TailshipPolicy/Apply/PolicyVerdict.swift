@@ -1,3 +1,4 @@
+import TailshipJSON
 /// What happens to one line.
 public enum PolicyAction: String, Sendable {
     /// Shipped as its original bytes.

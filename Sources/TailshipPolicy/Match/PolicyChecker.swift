@@ -1,3 +1,4 @@
+import TailshipJSON
 /// kube-apiserver's policy rule evaluator over an event's scanned fields:
 /// rules in order, first match wins, no match is level None.
 public struct PolicyChecker: Sendable {

@@ -1,3 +1,4 @@
+import TailshipJSON
 /// The top-level fields of an audit event that a policy looks at, found in
 /// one pass over the line's bytes. Everything else is skipped, not decoded.
 public struct EventFields {

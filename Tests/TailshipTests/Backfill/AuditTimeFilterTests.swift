@@ -1,5 +1,6 @@
 import Testing
 @testable import Tailship
+import TailshipTail
 
 @Suite struct AuditTimeFilterTests {
     @Test func parsesRFC3339() {

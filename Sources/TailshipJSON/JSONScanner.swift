@@ -12,10 +12,10 @@ import Darwin
 /// overflow the stack. Offsets are into `p[0..<n]`; -1 means malformed.
 public enum JSONScanner {
     @inline(__always)
-    static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
+    public static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
 
     @inline(__always)
-    static func skipSpace(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+    public static func skipSpace(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int) -> Int {
         var i = i
         while i < n && isSpace(p[i]) { i += 1 }
         return i
@@ -24,7 +24,7 @@ public enum JSONScanner {
     /// `i` at an opening quote: one past the closing quote, or -1.
     /// Jumps between quotes with memchr; only a string holding a backslash is walked byte by byte.
     @inline(__always)
-    static func skipString(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ escaped: inout Bool) -> Int {
+    public static func skipString(_ p: UnsafePointer<UInt8>, _ i: Int, _ n: Int, _ escaped: inout Bool) -> Int {
         var j = i + 1
         while j < n {
             guard let q = memchr(p + j, 0x22, n - j) else { return -1 }
@@ -254,7 +254,7 @@ public enum JSONScanner {
 
     /// The string value at `i`, if it is one.
     @inline(__always)
-    static func string(_ p: UnsafePointer<UInt8>, _ m: JSONMember) -> JSONString? {
+    public static func string(_ p: UnsafePointer<UInt8>, _ m: JSONMember) -> JSONString? {
         guard p[m.valueStart] == 0x22 else { return nil }
         var e = false
         _ = skipString(p, m.valueStart, m.valueEnd, &e)
@@ -263,7 +263,7 @@ public enum JSONScanner {
 
     /// Whether a member's key is `name` (an ASCII literal).
     @inline(__always)
-    static func keyIs(_ key: JSONString, _ name: StaticString, _ p: UnsafePointer<UInt8>) -> Bool {
+    public static func keyIs(_ key: JSONString, _ name: StaticString, _ p: UnsafePointer<UInt8>) -> Bool {
         if key.escaped {
             return key.decoded(in: p).elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }

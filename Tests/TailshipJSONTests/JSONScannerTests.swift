@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TailshipPolicy
+@testable import TailshipJSON
 
 @Suite("JSON skipping: 64-byte block masks agree with a byte-by-byte walk")
 struct JSONScannerTests {

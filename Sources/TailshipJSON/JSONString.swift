@@ -7,11 +7,17 @@ public struct JSONString: Sendable, Equatable {
     public var end: Int
     public var escaped: Bool
 
+    public init(start: Int, end: Int, escaped: Bool) {
+        self.start = start
+        self.end = end
+        self.escaped = escaped
+    }
+
     public var count: Int { end - start }
 
     /// Whether the decoded value equals `pattern` (UTF-8 bytes).
     @inline(__always)
-    func equals(_ pattern: [UInt8], in p: UnsafePointer<UInt8>) -> Bool {
+    public func equals(_ pattern: [UInt8], in p: UnsafePointer<UInt8>) -> Bool {
         if !escaped {
             guard pattern.count == count else { return false }
             if count == 0 { return true }
@@ -21,7 +27,7 @@ public struct JSONString: Sendable, Equatable {
     }
 
     /// Whether the decoded value starts with `prefix`.
-    func hasPrefix(_ prefix: [UInt8], in p: UnsafePointer<UInt8>) -> Bool {
+    public func hasPrefix(_ prefix: [UInt8], in p: UnsafePointer<UInt8>) -> Bool {
         if !escaped {
             guard prefix.count <= count else { return false }
             return prefix.isEmpty || prefix.withUnsafeBufferPointer { memcmp($0.baseAddress!, p + start, prefix.count) == 0 }

@@ -6,4 +6,11 @@ public struct JSONMember: Sendable {
     public var valueStart: Int
     /// One past the value's last byte.
     public var valueEnd: Int
+
+    public init(keyStart: Int, key: JSONString, valueStart: Int, valueEnd: Int) {
+        self.keyStart = keyStart
+        self.key = key
+        self.valueStart = valueStart
+        self.valueEnd = valueEnd
+    }
 }
