@@ -1,4 +1,5 @@
 import Foundation
+import TailshipShip
 
 extension ResolvedConfig {
     /// The effective configuration as YAML, with units normalised and secrets redacted.
@@ -30,8 +31,33 @@ extension ResolvedConfig {
                 out += "    headers:\n"
                 for (name, _) in o.headers { out += "      \(quote(name)): \"<redacted>\"\n" }
             }
-            out += "    retry: {initial_backoff: \(ms(o.initialBackoff)), max_backoff: \(ms(o.maxBackoff))}\n"
-        case .file(let dir, let max):
+            out += "    retry: {initial_backoff: \(ms(o.initialBackoff)), max_backoff: \(ms(o.maxBackoff)), max_attempts: \(o.maxAttempts.map(String.init) ?? "unlimited")}\n"
+            out += "    max_in_flight: \(o.maxInFlight)\n    max_body_bytes: \(ByteSize(o.maxBodyBytes))\n"
+            out += "    compression: \(o.compressionLevel == nil ? "none" : "gzip")\n"
+            out += "    format: \(o.format.name)\n"
+            switch o.format {
+            case .elasticsearchBulk(let index): out += "    elasticsearch: {index: \(quote(index))}\n"
+            case .splunkHEC(let s):
+                out += "    splunk: {host: \(quote(s.host)), sourcetype: \(quote(s.sourcetype))\(s.index.map { ", index: \(quote($0))" } ?? "")}\n"
+            case .loki(let labels): out += "    loki: {labels: {\(labels.map { "\(quote($0.name)): \(quote($0.value))" }.joined(separator: ", "))}}\n"
+            default: break
+            }
+            let t = o.tls
+            if t != TLSOptions() {
+                var parts: [String] = []
+                if let v = t.caFile { parts.append("ca_file: \(quote(v))") }
+                if let v = t.certFile { parts.append("cert_file: \(quote(v))") }
+                if let v = t.keyFile { parts.append("key_file: \(quote(v))") }
+                if let v = t.serverName { parts.append("server_name: \(quote(v))") }
+                parts.append("insecure_skip_verify: \(t.insecureSkipVerify)")
+                out += "    tls: {\(parts.joined(separator: ", "))}\n"
+            }
+            switch o.auth {
+            case .none, .splunk: break
+            case .bearer(let file): out += "    auth: {bearer_token_file: \(quote(file))}\n"
+            case .basic(let user, let file): out += "    auth: {basic: {username: \(quote(user)), password_file: \(quote(file))}}\n"
+            }
+        case .file(let dir, let max, _):
             out += "  file:\n    directory: \(quote(dir))\n    max_file_bytes: \(ByteSize(max))\n"
         }
         out += "dead_letter:\n  directory: \(quote(deadLetterDirectory))\n"

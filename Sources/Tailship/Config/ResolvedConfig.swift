@@ -23,7 +23,7 @@ public struct ResolvedConfig: Sendable {
 
     public enum Output: Sendable {
         case http(HTTPSinkOptions)
-        case file(directory: String, maxFileBytes: Int)
+        case file(directory: String, maxFileBytes: Int, level: Int32)
     }
 
     public var inputs: [Input]
@@ -162,27 +162,12 @@ public struct ResolvedConfig: Sendable {
         case (.some, .some):
             throw ConfigError("output", "only one of http and file may be set")
         case (let http?, nil):
-            guard let url = http.url else { throw ConfigError("output.http.url", "required") }
-            guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
-                  scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
-                throw ConfigError("output.http.url", "not a valid URL (expected http:// or https://host/path)")
-            }
-            let timeout = http.timeout ?? DurationValue(milliseconds: 30_000)
-            guard timeout.milliseconds > 0 else { throw ConfigError("output.http.timeout", "must be more than 0") }
-            let initial = http.retry?.initial_backoff ?? DurationValue(milliseconds: 500)
-            let maxBackoff = http.retry?.max_backoff ?? DurationValue(milliseconds: 30_000)
-            guard initial.milliseconds > 0 else { throw ConfigError("output.http.retry.initial_backoff", "must be more than 0") }
-            guard maxBackoff.milliseconds >= initial.milliseconds else {
-                throw ConfigError("output.http.retry.max_backoff", "must not be less than initial_backoff")
-            }
-            let headers = (http.headers ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            output = .http(HTTPSinkOptions(url: url, timeout: timeout.seconds, headers: headers,
-                                           initialBackoff: initial.seconds, maxBackoff: maxBackoff.seconds))
+            output = .http(try resolveHTTP(http, compression: compression == "gzip" ? Int32(level) : nil, level: Int32(level)))
         case (nil, let f?):
             guard let dir = f.directory, !dir.isEmpty else { throw ConfigError("output.file.directory", "required") }
             let maxFile = f.max_file_bytes ?? ByteSize(128 << 20)
             guard maxFile.bytes >= 1 else { throw ConfigError("output.file.max_file_bytes", "must be at least 1B") }
-            output = .file(directory: dir, maxFileBytes: maxFile.bytes)
+            output = .file(directory: dir, maxFileBytes: maxFile.bytes, level: Int32(level))
         }
 
         let levelName = file.log?.level ?? "info"

@@ -48,16 +48,24 @@ public final class Daemon: Sendable {
         registry = Registry(document)
         let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
         let sink: any Sink
-        switch config.output {
-        case .http(let options):
-            sink = HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
-        case .file(let directory, let maxFileBytes):
-            sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, logger: logger)
+        var maxInFlight = 1
+        do {
+            switch config.output {
+            case .http(let options):
+                sink = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
+                maxInFlight = options.maxInFlight
+            case .file(let directory, let maxFileBytes, let level):
+                // One at a time: files keep the batches in order.
+                sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, logger: logger)
+            }
+        } catch {
+            close(lockFD)
+            throw error
         }
-        let queue = BatchQueue(capacity: 4)
+        let queue = BatchQueue(capacity: max(4, maxInFlight))
         let shutdown = ShutdownClock(timeout: config.shutdownTimeout.seconds)
         let registry = self.registry
-        let shipper = Shipper(queue: queue, sink: sink, compressionLevel: config.compressionLevel, stats: stats, logger: logger) { batch in
+        let shipper = Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger) { batch in
             let now = Date().timeIntervalSince1970
             for segment in batch.segments {
                 registry.commit(segment.identity, epoch: segment.epoch, offset: segment.end, now: now)

@@ -3,7 +3,10 @@ import Synchronization
 /// Counters the shipping side keeps; read for progress, logs and metrics.
 public final class ShipStats: Sendable {
     public let eventsShipped = Atomic<Int>(0)
+    /// Uncompressed batch bytes acknowledged.
     public let bytesShipped = Atomic<Int>(0)
+    /// Bytes on the wire (compressed) the HTTP output had accepted.
+    public let bytesSent = Atomic<Int>(0)
     public let batchesAcknowledged = Atomic<Int>(0)
     public let batchesDeadLettered = Atomic<Int>(0)
     public let eventsDeadLettered = Atomic<Int>(0)

@@ -1,44 +1,138 @@
 import Logging
+import Synchronization
 
-/// Takes batches in order, encodes and compresses each, hands it to the sink,
-/// and reports it acknowledged only after the sink is done with it, so offsets
-/// are committed strictly in order.
+/// Takes batches in order and has up to `maxInFlight` of them delivered at
+/// once (each encoded and compressed in its own task), but reports them
+/// acknowledged strictly in sequence order, so offsets are committed in order
+/// whatever order the sink finishes them in.
 public final class Shipper: Sendable {
     private let queue: BatchQueue
     private let sink: any Sink
-    private let compressionLevel: Int32?
+    private let maxInFlight: Int
     private let stats: ShipStats
     private let logger: Logger
     private let onAcknowledged: @Sendable (Batch) -> Void
 
-    public init(queue: BatchQueue, sink: any Sink, compressionLevel: Int32?, stats: ShipStats, logger: Logger,
+    public init(queue: BatchQueue, sink: any Sink, maxInFlight: Int = 1, stats: ShipStats, logger: Logger,
                 onAcknowledged: @escaping @Sendable (Batch) -> Void) {
         self.queue = queue
         self.sink = sink
-        self.compressionLevel = compressionLevel
+        self.maxInFlight = max(1, maxInFlight)
         self.stats = stats
         self.logger = logger
         self.onAcknowledged = onAcknowledged
     }
 
+    enum Event: Sendable {
+        case batch(Batch)
+        case done(Batch, Delivery)
+        case finished
+    }
+
     /// Ships until the queue is finished and empty; throws CancellationError if cancelled first.
     public func run() async throws {
         defer { queue.cancel() }
-        while let batch = await queue.next() {
-            try Task.checkCancellation()
-            if batch.events > 0 {
-                let payload = try Payload(batch: batch, level: compressionLevel)
-                switch try await sink.deliver(payload) {
-                case .acknowledged:
-                    stats.eventsShipped.add(batch.events, ordering: .relaxed)
-                    stats.bytesShipped.add(payload.body.count, ordering: .relaxed)
-                    stats.batchesAcknowledged.add(1, ordering: .relaxed)
-                case .deadLettered:
-                    stats.batchesDeadLettered.add(1, ordering: .relaxed)
-                    stats.eventsDeadLettered.add(batch.events, ordering: .relaxed)
+        let slots = Slots(maxInFlight)
+        let (events, continuation) = AsyncStream<Event>.makeStream()
+        await withThrowingTaskGroup(of: Void.self) { group in
+            // The feeder takes a batch only when a request slot is free: backpressure reaches the reader.
+            group.addTask { [queue] in
+                while await slots.acquire() {
+                    guard let batch = await queue.next() else {
+                        continuation.yield(.finished)
+                        return
+                    }
+                    continuation.yield(.batch(batch))
                 }
             }
-            onAcknowledged(batch)
+            var next: UInt64?
+            var done: [UInt64: (Batch, Delivery)] = [:]
+            var inFlight = 0
+            var finished = false
+            for await event in events {
+                switch event {
+                case .batch(let batch):
+                    if next == nil { next = batch.sequence }
+                    inFlight += 1
+                    group.addTask { [sink] in
+                        let delivery = batch.events > 0 ? try await sink.deliver(batch) : .acknowledged
+                        continuation.yield(.done(batch, delivery))
+                    }
+                case .done(let batch, let delivery):
+                    inFlight -= 1
+                    slots.release()
+                    done[batch.sequence] = (batch, delivery)
+                    while let s = next, let (b, d) = done.removeValue(forKey: s) {
+                        record(b, d)
+                        onAcknowledged(b)
+                        next = s + 1
+                    }
+                case .finished:
+                    finished = true
+                }
+                if finished && inFlight == 0 { break }
+            }
+            // Cancelled (or done): wake the feeder, stop what is in flight.
+            slots.close()
+            queue.cancel()
+            group.cancelAll()
+            continuation.finish()
         }
+        try Task.checkCancellation()
+    }
+
+    private func record(_ batch: Batch, _ delivery: Delivery) {
+        guard batch.events > 0 else { return }
+        switch delivery {
+        case .acknowledged:
+            stats.eventsShipped.add(batch.events, ordering: .relaxed)
+            stats.bytesShipped.add(batch.body.count, ordering: .relaxed)
+            stats.batchesAcknowledged.add(1, ordering: .relaxed)
+        case .deadLettered:
+            stats.batchesDeadLettered.add(1, ordering: .relaxed)
+        }
+    }
+}
+
+/// A counting semaphore for async code; `close` releases every waiter with false.
+final class Slots: Sendable {
+    private struct State {
+        var free: Int
+        var closed = false
+        var waiters: [CheckedContinuation<Bool, Never>] = []
+    }
+    private let state: Mutex<State>
+
+    init(_ count: Int) { state = Mutex(State(free: count)) }
+
+    /// True when a slot was taken; false once closed.
+    func acquire() async -> Bool {
+        await withCheckedContinuation { c in
+            let now: Bool? = state.withLock { s in
+                if s.closed { return false }
+                if s.free > 0 { s.free -= 1; return true }
+                s.waiters.append(c)
+                return nil
+            }
+            if let now { c.resume(returning: now) }
+        }
+    }
+
+    func release() {
+        let waiter = state.withLock { s -> CheckedContinuation<Bool, Never>? in
+            if !s.waiters.isEmpty { return s.waiters.removeFirst() }
+            s.free += 1
+            return nil
+        }
+        waiter?.resume(returning: true)
+    }
+
+    func close() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Bool, Never>] in
+            s.closed = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume(returning: false) }
     }
 }

@@ -6,17 +6,21 @@ import Glibc
 
 /// Why a batch was rejected, as stored beside it.
 public struct RejectionInfo: Sendable, Codable {
+    /// Without any password.
     public var url: String?
     public var status: Int?
     public var reason: String
     /// First 4 KiB of the response body.
     public var response: String?
+    /// The response's headers, as received (never the request's: those may hold secrets).
+    public var responseHeaders: [[String]]?
 
-    public init(url: String?, status: Int?, reason: String, response: String?) {
-        self.url = url
+    public init(url: String?, status: Int?, reason: String, response: String?, responseHeaders: [[String]]? = nil) {
+        self.url = url.map(HTTPSinkOptions.redact)
         self.status = status
         self.reason = reason
-        self.response = response
+        self.response = response.map { String(decoding: Array($0.utf8.prefix(4096)), as: UTF8.self) }
+        self.responseHeaders = responseHeaders
     }
 }
 
@@ -29,31 +33,33 @@ public struct DeadLetterWriter: Sendable {
         self.directory = directory
     }
 
-    struct Metadata: Codable {
-        var key: String
-        var time: String
-        var events: Int
-        var rejection: RejectionInfo
-        var files: [FileRange]
+    /// What is stored beside each dead-lettered batch (`<time>-<key>.json`).
+    public struct Metadata: Codable, Sendable {
+        public var key: String
+        public var time: String
+        public var events: Int
+        public var rejection: RejectionInfo
+        public var files: [FileRange]
     }
 
-    struct FileRange: Codable {
-        var path: String
-        var device: UInt64
-        var inode: UInt64
-        var start: UInt64
-        var end: UInt64
+    public struct FileRange: Codable, Sendable {
+        public var path: String
+        public var device: UInt64
+        public var inode: UInt64
+        public var start: UInt64
+        public var end: UInt64
     }
 
-    /// Stores a rejected batch as `<time>-<key>.ndjson.gz` plus `<time>-<key>.json`.
-    public func write(_ payload: Payload, rejection: RejectionInfo) throws -> String {
+    /// Stores rejected events (NDJSON lines, as read, whatever the output
+    /// format, so they can be replayed to any output) as
+    /// `<time>-<key>.ndjson.gz` plus `<time>-<key>.json`. Returns the first path.
+    public func write(lines: [UInt8], events: Int, key: String, batch: Batch, rejection: RejectionInfo) throws -> String {
         try ensureDirectory()
         let stamp = Self.timestamp()
-        let key = payload.batch.idempotencyKey
         let base = "\(directory)/\(stamp)-\(key)"
-        try DurableFile.write(try payload.gzippedBody(), to: base + ".ndjson.gz")
-        let meta = Metadata(key: key, time: stamp, events: payload.batch.events, rejection: rejection,
-                            files: payload.batch.segments.map {
+        try DurableFile.write(try Gzip.compress(lines, level: 6), to: base + ".ndjson.gz")
+        let meta = Metadata(key: key, time: stamp, events: events, rejection: rejection,
+                            files: batch.segments.map {
                                 FileRange(path: $0.path, device: $0.identity.device, inode: $0.identity.inode, start: $0.start, end: $0.end)
                             })
         let encoder = JSONEncoder()

@@ -17,14 +17,22 @@ public actor FileSink: Sink {
     private var currentSize = 0
     private var lastName = ""
 
-    public init(directory: String, maxFileBytes: Int, logger: Logger) {
+    /// zlib level of the stored files (they are always gzip).
+    public let level: Int32
+
+    public init(directory: String, maxFileBytes: Int, level: Int32 = 1, logger: Logger) {
         self.directory = directory
         self.maxFileBytes = maxFileBytes
+        self.level = level
         self.logger = logger
     }
 
-    public func deliver(_ payload: Payload) async throws -> Delivery {
-        let bytes = try payload.gzippedBody()
+    /// Compresses outside the actor, then appends.
+    public nonisolated func deliver(_ batch: Batch) async throws -> Delivery {
+        try await store(try Gzip.compress(batch.body, level: level))
+    }
+
+    private func store(_ bytes: [UInt8]) async throws -> Delivery {
         var attempt = 0
         while true {
             do {

@@ -6,6 +6,16 @@ public enum RFC3339 {
     }
 
     public static func parse(_ b: UnsafeRawBufferPointer) -> Double? {
+        parts(b).map { Double($0.seconds) + Double($0.nanos) / 1e9 }
+    }
+
+    /// Nanoseconds since the epoch, exactly (a Double would round them).
+    public static func nanoseconds(_ b: UnsafeRawBufferPointer) -> Int64? {
+        parts(b).map { $0.seconds * 1_000_000_000 + $0.nanos }
+    }
+
+    /// Whole seconds since the epoch and the fraction in nanoseconds.
+    static func parts(_ b: UnsafeRawBufferPointer) -> (seconds: Int64, nanos: Int64)? {
         func digits(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= b.count else { return nil }
             var v = 0
@@ -20,12 +30,12 @@ public enum RFC3339 {
               b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let h = digits(11, 2), b[13] == 0x3A, let mi = digits(14, 2),
               b[16] == 0x3A, let sec = digits(17, 2) else { return nil }
         var i = 19
-        var fraction = 0.0
+        var nanos: Int64 = 0
         if i < b.count && b[i] == 0x2E {
             i += 1
-            var scale = 0.1
+            var scale: Int64 = 100_000_000
             while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
-                fraction += Double(b[i] - 0x30) * scale
+                nanos += Int64(b[i] - 0x30) * scale
                 scale /= 10
                 i += 1
             }
@@ -41,6 +51,6 @@ public enum RFC3339 {
             return nil
         }
         guard i == b.count, let seconds = UTCTime.seconds(year: y, month: mo, day: d, hour: h, minute: mi, second: sec) else { return nil }
-        return seconds - Double(offset) + fraction
+        return (Int64(seconds) - Int64(offset), nanos)
     }
 }

@@ -17,7 +17,7 @@ import Testing
         for n in 0..<20 {
             let lines = (0..<5).map { "batch \(n) line \($0) " + String(repeating: "z", count: n) }
             all += lines
-            #expect(try await sink.deliver(Payload(batch: batch(n, lines: lines), level: 1)) == .acknowledged)
+            #expect(try await sink.deliver(batch(n, lines: lines)) == .acknowledged)
         }
         await sink.shutdown()
         let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".ndjson.gz") }.sorted()
@@ -32,10 +32,10 @@ import Testing
         #expect(joined == Array(all.map { $0 + "\n" }.joined().utf8))
     }
 
-    @Test func uncompressedPayloadIsStillStoredAsGzip() async throws {
+    @Test func filesAreGzipAtTheGivenLevel() async throws {
         let dir = TempDirectory()
-        let sink = FileSink(directory: dir.path, maxFileBytes: 1 << 20, logger: Logger(label: "test"))
-        _ = try await sink.deliver(Payload(batch: batch(1, lines: ["plain"]), level: nil))
+        let sink = FileSink(directory: dir.path, maxFileBytes: 1 << 20, level: 9, logger: Logger(label: "test"))
+        _ = try await sink.deliver(batch(1, lines: ["plain"]))
         await sink.shutdown()
         let name = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).first)
         #expect(try Gzip.decompress(Array(try Data(contentsOf: URL(fileURLWithPath: dir.file(name))))) == Array("plain\n".utf8))

@@ -29,7 +29,7 @@ import Testing
         #expect(c.compressionLevel == 1)
         #expect(c.shutdownTimeout.milliseconds == 30_000)
         #expect(c.deadLetterDirectory == "/var/lib/tailship/dead-letter")
-        guard case .file(let dir, let max) = c.output else { Issue.record("expected file output"); return }
+        guard case .file(let dir, let max, _) = c.output else { Issue.record("expected file output"); return }
         #expect(dir == "/tmp/out")
         #expect(max == 128 << 20)
     }

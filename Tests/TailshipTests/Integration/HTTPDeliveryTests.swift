@@ -19,8 +19,9 @@ import TailshipTestSupport
         try await Task.sleep(for: .seconds(10))
         try await receiver.start()
 
-        let expected = (0..<3000).map(numberedLine)
-        #expect(await eventually(seconds: 20) { inOrderAtLeastOnce(receiver.acceptedLines, expected: expected) })
+        // Two requests may be in flight (max_in_flight 2), so batches can arrive out of order; none may be missing.
+        let expected = Set((0..<3000).map(numberedLine))
+        #expect(await eventually(seconds: 20) { expected.isSubset(of: Set(receiver.acceptedLines)) })
         #expect(daemon.stderr.contains("send failed; will retry"))
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 15) == 0)
@@ -49,7 +50,7 @@ import TailshipTestSupport
         let info = try String(contentsOfFile: "\(f.deadLetter)/\(meta)", encoding: .utf8)
         #expect(info.contains("\"status\" : 400"))
         #expect(info.contains("bad event"))
-        #expect(daemon.stderr.contains("batch rejected"))
+        #expect(daemon.stderr.contains("events stored in the dead-letter directory"))
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 15) == 0)
         // The rejected lines are not read again: their offsets were committed.

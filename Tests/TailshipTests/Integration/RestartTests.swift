@@ -12,7 +12,8 @@ import TailshipTestSupport
             usleep(50_000)
             return (200, "{}")
         }
-        let config = f.config(output: f.httpOutput(receiver.url), batch: "{max_events: 200, max_wait: 50ms}")
+        // One request at a time, so arrival order is read order.
+        let config = f.config(output: f.httpOutput(receiver.url, extra: "max_in_flight: 1"), batch: "{max_events: 200, max_wait: 50ms}")
         let total = 20_000
         appendText((0..<total).map { numberedLine($0) + "\n" }.joined(), to: f.log)
         let first = try TailshipProcess(["run", "--config", config], directory: f.dir.path, name: "first")

@@ -37,8 +37,8 @@ struct DaemonFixture {
 
     var fileOutput: String { "  file: {directory: \"\(out)\"}" }
 
-    func httpOutput(_ url: String) -> String {
-        "  http: {url: \"\(url)\", timeout: 2s, retry: {initial_backoff: 50ms, max_backoff: 500ms}}"
+    func httpOutput(_ url: String, extra: String = "") -> String {
+        "  http: {url: \"\(url)\", timeout: 2s, retry: {initial_backoff: 50ms, max_backoff: 500ms}\(extra.isEmpty ? "" : ", " + extra)}"
     }
 
     /// Lines delivered to the file sink so far.

@@ -1,0 +1,242 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Turns a batch's NDJSON lines into request bodies of one format, each at
+/// most `maxBodyBytes` (before compression). A line whose entry alone is too
+/// big is reported so it can go to the dead-letter directory.
+public struct FormatEncoder: Sendable {
+    public let format: OutputFormat
+    public let maxBodyBytes: Int
+
+    public init(format: OutputFormat, maxBodyBytes: Int = 10 << 20) {
+        self.format = format
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    /// One request body and the batch lines (indices) it carries.
+    public struct Chunk: Sendable {
+        public var body: [UInt8]
+        public var lines: [Int]
+    }
+
+    public struct Encoded: Sendable {
+        public var chunks: [Chunk]
+        /// Lines too big for one body on their own.
+        public var oversize: [Int]
+        /// Lines that are not JSON objects, sent as JSON strings (or as they are, in ndjson and json-array).
+        public var notObjects: Int
+    }
+
+    /// The `\n`-terminated lines of `body`, as ranges.
+    public static func lineRanges(_ body: [UInt8]) -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        body.withUnsafeBytes { raw in
+            while start < raw.count, let nl = memchr(raw.baseAddress! + start, 0x0A, raw.count - start) {
+                let end = UnsafeRawPointer(nl) - raw.baseAddress!
+                ranges.append(start..<end)
+                start = end + 1
+            }
+        }
+        if start < body.count { ranges.append(start..<body.count) }
+        return ranges
+    }
+
+    public func encode(_ body: [UInt8], only selected: [Int]? = nil) -> Encoded {
+        let ranges = Self.lineRanges(body)
+        let indices = selected ?? Array(ranges.indices)
+        var result = Encoded(chunks: [], oversize: [], notObjects: 0)
+        // The common case needs no copy: NDJSON that fits is the batch body itself.
+        if format == .ndjson && selected == nil && body.count <= maxBodyBytes {
+            result.notObjects = ranges.reduce(0) { n, r in n + (body.withUnsafeBufferPointer { EventLine($0.baseAddress! + r.lowerBound, r.count).isObject } ? 0 : 1) }
+            result.chunks = [Chunk(body: body, lines: indices)]
+            return result
+        }
+        var entries: [(line: Int, bytes: [UInt8], stream: String)] = []
+        body.withUnsafeBufferPointer { b in
+            for i in indices {
+                let r = ranges[i]
+                let p = b.baseAddress! + r.lowerBound
+                let event = EventLine(p, r.count)
+                if !event.isObject { result.notObjects += 1 }
+                entries.append(entry(UnsafeRawBufferPointer(start: p, count: r.count), event, line: i))
+            }
+        }
+        let fixed = wrapperOverhead
+        var current: [(line: Int, bytes: [UInt8], stream: String)] = []
+        var size = fixed
+        func close() {
+            guard !current.isEmpty else { return }
+            result.chunks.append(Chunk(body: build(current.map { ($0.bytes, $0.stream) }), lines: current.map(\.line)))
+            current = []
+            size = fixed
+        }
+        for e in entries {
+            let cost = e.bytes.count + perEntryOverhead(e.stream)
+            if fixed + cost > maxBodyBytes {
+                result.oversize.append(e.line)
+                continue
+            }
+            if size + cost > maxBodyBytes { close() }
+            current.append(e)
+            size += cost
+        }
+        close()
+        return result
+    }
+
+    static let eventListPrefix = Array(#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":["#.utf8)
+
+    private var wrapperOverhead: Int {
+        switch format {
+        case .ndjson, .elasticsearchBulk, .splunkHEC: 0
+        case .jsonArray: 2
+        case .auditEventList: Self.eventListPrefix.count + 2
+        case .loki: 14
+        }
+    }
+
+    /// Separator, plus for Loki the stream header an entry may need.
+    private func perEntryOverhead(_ stream: String) -> Int {
+        switch format {
+        case .jsonArray, .auditEventList: 1
+        case .loki: 1 + 30 + stream.utf8.count
+        default: 0
+        }
+    }
+
+    /// The piece of body one line becomes, and (Loki) its stream's labels as JSON.
+    private func entry(_ line: UnsafeRawBufferPointer, _ e: EventLine, line index: Int) -> (line: Int, bytes: [UInt8], stream: String) {
+        let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + 128)
+        // An event where the format needs an object; otherwise the line as a JSON string.
+        func appendEvent(_ wrapKey: String?) {
+            if e.isObject {
+                out.append(contentsOf: line)
+            } else if let wrapKey {
+                out.append(contentsOf: "{\"\(wrapKey)\":".utf8)
+                JSONText.appendString(line, to: &out)
+                out.append(0x7D)
+            } else {
+                JSONText.appendString(line, to: &out)
+            }
+        }
+        switch format {
+        case .ndjson:
+            out.append(contentsOf: line)
+            out.append(0x0A)
+        case .jsonArray:
+            out.append(contentsOf: line)
+        case .auditEventList:
+            appendEvent(nil)
+        case .elasticsearchBulk(let pattern):
+            out.append(contentsOf: #"{"create":{"_index":"#.utf8)
+            JSONText.appendString(Self.indexName(pattern, nanos: e.stageNanoseconds(p)), to: &out)
+            if let id = e.raw(e.auditID, p) {
+                out.append(contentsOf: #","_id":""#.utf8)
+                out.append(contentsOf: id)
+                if let stage = e.raw(e.stage, p) {
+                    out.append(0x2D)
+                    out.append(contentsOf: stage)
+                }
+                out.append(0x22)
+            }
+            out.append(contentsOf: "}}\n".utf8)
+            appendEvent("message")
+            out.append(0x0A)
+        case .splunkHEC(let o):
+            out.append(0x7B)
+            if let ns = e.stageNanoseconds(p) {
+                let seconds = ns / 1_000_000_000, micros = (ns % 1_000_000_000) / 1000
+                let frac = String(micros)
+                out.append(contentsOf: "\"time\":\(seconds).\(String(repeating: "0", count: 6 - frac.count))\(frac),".utf8)
+            }
+            out.append(contentsOf: #""host":"#.utf8)
+            JSONText.appendString(o.host, to: &out)
+            out.append(contentsOf: #","sourcetype":"#.utf8)
+            JSONText.appendString(o.sourcetype, to: &out)
+            if let index = o.index {
+                out.append(contentsOf: #","index":"#.utf8)
+                JSONText.appendString(index, to: &out)
+            }
+            out.append(contentsOf: #","event":"#.utf8)
+            appendEvent(nil)
+            out.append(contentsOf: "}\n".utf8)
+        case .loki(let labels):
+            var stream: [UInt8] = [0x7B]
+            for (k, label) in labels.enumerated() {
+                if k > 0 { stream.append(0x2C) }
+                JSONText.appendString(label.name, to: &stream)
+                stream.append(0x3A)
+                JSONText.appendString(label.field.map { e.labelValue($0, p) } ?? label.value, to: &stream)
+            }
+            stream.append(0x7D)
+            let ns = e.stageNanoseconds(p) ?? Self.nowNanoseconds()
+            out.append(contentsOf: "[\"\(ns)\",".utf8)
+            JSONText.appendString(line, to: &out)
+            out.append(0x5D)
+            return (index, out, String(decoding: stream, as: UTF8.self))
+        }
+        return (index, out, "")
+    }
+
+    /// The body for these entries.
+    private func build(_ entries: [(bytes: [UInt8], stream: String)]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.reduce(64) { $0 + $1.bytes.count + 1 })
+        switch format {
+        case .ndjson, .elasticsearchBulk, .splunkHEC:
+            for e in entries { out.append(contentsOf: e.bytes) }
+        case .jsonArray, .auditEventList:
+            out.append(contentsOf: format == .jsonArray ? [0x5B] : Self.eventListPrefix)
+            for (i, e) in entries.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                out.append(contentsOf: e.bytes)
+            }
+            out.append(contentsOf: format == .jsonArray ? [0x5D] : [0x5D, 0x7D])
+        case .loki:
+            // One stream per label set, in order of first appearance; values keep line order.
+            var order: [String] = []
+            var values: [String: [[UInt8]]] = [:]
+            for e in entries {
+                if values[e.stream] == nil { order.append(e.stream) }
+                values[e.stream, default: []].append(e.bytes)
+            }
+            out.append(contentsOf: #"{"streams":["#.utf8)
+            for (i, stream) in order.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                out.append(contentsOf: #"{"stream":"#.utf8)
+                out.append(contentsOf: stream.utf8)
+                out.append(contentsOf: #","values":["#.utf8)
+                for (j, v) in values[stream]!.enumerated() {
+                    if j > 0 { out.append(0x2C) }
+                    out.append(contentsOf: v)
+                }
+                out.append(contentsOf: "]}".utf8)
+            }
+            out.append(contentsOf: "]}".utf8)
+        }
+        return out
+    }
+
+    /// `k8s-audit-%Y.%m.%d` with the event's UTC date (now when it has no `stageTimestamp`).
+    static func indexName(_ pattern: String, nanos: Int64?) -> String {
+        var t = time_t((nanos ?? nowNanoseconds()) / 1_000_000_000)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return pattern.replacingOccurrences(of: "%Y", with: String(tmv.tm_year + 1900))
+            .replacingOccurrences(of: "%m", with: two(tmv.tm_mon + 1))
+            .replacingOccurrences(of: "%d", with: two(tmv.tm_mday))
+            .replacingOccurrences(of: "%H", with: two(tmv.tm_hour))
+    }
+
+    static func nowNanoseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+}
