@@ -3,7 +3,8 @@ SWIFT ?= swift
 # Debian packages the build and the tests need.
 DEBS_BUILD := zlib1g-dev pkg-config
 # Go and lumberjack (kube-apiserver's rotation library) write real rotating logs; logrotate does copytruncate.
-DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip
+# openssl makes the test CA and certificates; python3 runs the test receiver (tools/test-receiver).
+DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip openssl python3
 LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -84,6 +84,7 @@ let package = Package(
                 "Tailship",
                 "TailshipTail",
                 "TailshipPolicy",
+                "TailshipShip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -104,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TailshipShipTests",
-            dependencies: ["TailshipShip", "TailshipTestSupport"]
+            dependencies: ["TailshipShip", "TailshipTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "TailshipJSONTests",

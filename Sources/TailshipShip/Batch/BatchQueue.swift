@@ -26,15 +26,23 @@ public final class BatchQueue: Sendable {
         while slots.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
             if state.withLock({ $0.cancelled }) || giveUp() { return false }
         }
-        let waiter: CheckedContinuation<Batch?, Never>? = state.withLock { s in
+        enum Outcome { case handed(CheckedContinuation<Batch?, Never>), queued, refused }
+        let outcome: Outcome = state.withLock { s in
+            if s.cancelled { return .refused }
             if let w = s.waiter {
                 s.waiter = nil
-                return w
+                return .handed(w)
             }
             s.items.append(batch)
-            return nil
+            return .queued
         }
-        if let waiter {
+        switch outcome {
+        case .queued:
+            break
+        case .refused:
+            slots.signal()
+            return false
+        case .handed(let waiter):
             slots.signal()
             waiter.resume(returning: batch)
         }
@@ -51,9 +59,17 @@ public final class BatchQueue: Sendable {
         waiter?.resume(returning: nil)
     }
 
-    /// The consumer stopped: producers blocked in `put` return false.
+    /// The consumer stopped: producers blocked in `put` return false, and
+    /// queued batches are dropped (uncommitted, they are read again at the next
+    /// start). Their slots are given back: libdispatch refuses to free a
+    /// semaphore below its initial value.
     public func cancel() {
-        state.withLock { $0.cancelled = true }
+        let dropped = state.withLock { s in
+            s.cancelled = true
+            defer { s.items = [] }
+            return s.items.count
+        }
+        for _ in 0..<dropped { slots.signal() }
         finish()
     }
 

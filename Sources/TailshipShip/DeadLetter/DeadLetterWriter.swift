@@ -63,7 +63,7 @@ public struct DeadLetterWriter: Sendable {
                                 FileRange(path: $0.path, device: $0.identity.device, inode: $0.identity.inode, start: $0.start, end: $0.end)
                             })
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try DurableFile.write(Array(try encoder.encode(meta)), to: base + ".json")
         fsyncDirectory(directory)
         return base + ".ndjson.gz"

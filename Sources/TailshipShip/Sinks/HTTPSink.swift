@@ -185,6 +185,25 @@ public final class HTTPSink: Sink {
         }
     }
 
+    /// Sends stored NDJSON lines again (`tailship deadletter replay`), without
+    /// writing new dead letters: nil when every event was accepted, else why not.
+    public func resend(lines: [UInt8], key: String) async throws -> String? {
+        let encoded = encoder.encode(lines)
+        if !encoded.oversize.isEmpty { return "\(encoded.oversize.count) event(s) larger than max_body_bytes" }
+        for (k, chunk) in encoded.chunks.enumerated() {
+            switch try await send(chunk.body, key: encoded.chunks.count == 1 ? key : "\(key)-\(k + 1)") {
+            case .accepted(let response):
+                if case .elasticsearchBulk = options.format {
+                    let items = BulkResponse.parse(response.body, count: chunk.lines.count)
+                    if let bad = items.first(where: { $0.isPermanentFailure || $0.isRetryable }) { return "bulk item \(bad.summary)" }
+                }
+            case .rejected(let response): return "status \(response.status): \(response.bodyPrefix.prefix(200))"
+            case .gaveUp(let reason, _): return reason
+            }
+        }
+        return nil
+    }
+
     /// A send error in words an operator can act on.
     static func describe(_ error: Error, url: String) -> String {
         let text = "\(error)"

@@ -1,3 +1,5 @@
+import Logging
+import Synchronization
 import Testing
 import TailshipTail
 @testable import TailshipShip
@@ -94,5 +96,38 @@ final class ManualClock: @unchecked Sendable {
         queue.finish()
         #expect(await queue.next()?.sequence == 2)
         #expect(await queue.next() == nil)
+    }
+}
+
+@Suite struct ShipperTests {
+    /// Finishes batches in the order given by `delays` (seconds by sequence), whatever the order they came in.
+    final class SlowSink: Sink, @unchecked Sendable {
+        let delays: [UInt64: Double]
+        init(delays: [UInt64: Double]) { self.delays = delays }
+        func deliver(_ batch: Batch) async throws -> Delivery {
+            try await Task.sleep(for: .milliseconds(Int((delays[batch.sequence] ?? 0) * 1000)))
+            return .acknowledged
+        }
+        func shutdown() async {}
+    }
+
+    @Test func batchesFinishedOutOfOrderAreAcknowledgedInOrder() async throws {
+        let queue = BatchQueue(capacity: 8)
+        let order = Mutex<[UInt64]>([])
+        let shipper = Shipper(queue: queue, sink: SlowSink(delays: [1: 0.3, 2: 0.1, 3: 0.0, 4: 0.2]), maxInFlight: 4,
+                              stats: ShipStats(), logger: Logger(label: "test")) { batch in order.withLock { $0.append(batch.sequence) } }
+        for s in 1...6 { queue.put(Batch(sequence: UInt64(s), body: Array("x\n".utf8), events: 1, segments: [])) }
+        queue.finish()
+        try await shipper.run()
+        #expect(order.withLock { $0 } == [1, 2, 3, 4, 5, 6])
+    }
+
+    @Test func cancelledWithBatchesQueuedFreesTheQueueCleanly() async throws {
+        // libdispatch traps when a semaphore is freed below its initial value: queued batches must give their slots back.
+        var queue: BatchQueue? = BatchQueue(capacity: 3)
+        for s in 1...3 { queue!.put(Batch(sequence: UInt64(s), body: [], events: 0, segments: [])) }
+        queue!.cancel()
+        #expect(!queue!.put(Batch(sequence: 4, body: [], events: 0, segments: []), giveUp: { true }))
+        queue = nil
     }
 }

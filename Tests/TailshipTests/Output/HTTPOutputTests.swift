@@ -1,0 +1,177 @@
+import Foundation
+import TailshipShip
+import TailshipTail
+import Testing
+import TailshipTestSupport
+
+/// The HTTP output against real receivers on 127.0.0.1 (Python's http.server and ssl).
+@Suite(.serialized) struct HTTPOutputTests {
+    func http(_ url: String, _ extra: String) -> String {
+        "  http: {url: \"\(url)\", timeout: 2s, retry: {initial_backoff: 50ms, max_backoff: 5s}, \(extra)}"
+    }
+
+    func start(_ f: DaemonFixture, output: String, batch: String = "{max_events: 100, max_wait: 100ms}",
+               environment: [String: String] = [:]) async throws -> TailshipProcess {
+        let config = f.config(output: output, batch: batch)
+        let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path, environment: environment)
+        #expect(await daemon.ready())
+        return daemon
+    }
+
+    func write(_ range: Range<Int>, _ f: DaemonFixture) -> [String] {
+        let lines = range.map(numberedLine)
+        appendText(lines.map { $0 + "\n" }.joined(), to: f.log)
+        return lines
+    }
+
+    func stop(_ daemon: TailshipProcess) async {
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(seconds: 15) == 0)
+    }
+
+    @Test func tlsWithATestCAWorksAndAWrongCAIsRefusedWithAClearLogLine() async throws {
+        let f = DaemonFixture()
+        let certs = try TestCertificates(in: f.dir.path)
+        let receiver = try PyReceiver(directory: f.dir.path, cert: certs.serverCert, key: certs.serverKey)
+        let daemon = try await start(f, output: http(receiver.url(), "tls: {ca_file: \"\(certs.ca)\"}"))
+        let lines = write(0..<300, f)
+        #expect(await eventually(seconds: 15) { receiver.acceptedLines.count >= 300 })
+        #expect(Set(receiver.acceptedLines) == Set(lines))
+        await stop(daemon)
+
+        // server_name: verified as audit.test (in the certificate) while connecting to 127.0.0.1.
+        let g = DaemonFixture()
+        let named = try await start(g, output: http(receiver.url(), "tls: {ca_file: \"\(certs.ca)\", server_name: audit.test}"))
+        _ = write(1000..<1010, g)
+        #expect(await eventually(seconds: 15) { receiver.acceptedLines.count >= 310 })
+        await stop(named)
+
+        let h = DaemonFixture()
+        let wrong = try await start(h, output: http(receiver.url(), "tls: {ca_file: \"\(certs.otherCA)\"}"))
+        _ = write(2000..<2010, h)
+        #expect(await eventually(seconds: 10) { wrong.stderr.contains("TLS handshake with 127.0.0.1 failed") })
+        #expect(receiver.acceptedLines.count == 310)
+        await stop(wrong)
+        // Nothing was committed for the refused events.
+        #expect((try RegistryStore(path: h.registry).load()?.entries.first?.offset ?? 0) == 0)
+    }
+
+    @Test func mutualTLSIsRequiredAndWorks() async throws {
+        let f = DaemonFixture()
+        let certs = try TestCertificates(in: f.dir.path)
+        let receiver = try PyReceiver(directory: f.dir.path, cert: certs.serverCert, key: certs.serverKey, clientCA: certs.ca)
+        let without = try await start(f, output: http(receiver.url(), "tls: {ca_file: \"\(certs.ca)\"}"))
+        _ = write(0..<50, f)
+        #expect(await eventually(seconds: 10) { without.stderr.contains("TLS handshake with 127.0.0.1 failed") })
+        #expect(receiver.requests.isEmpty)
+        await stop(without)
+
+        let withCert = try await start(f, output: http(receiver.url(),
+            "tls: {ca_file: \"\(certs.ca)\", cert_file: \"\(certs.clientCert)\", key_file: \"\(certs.clientKey)\"}"))
+        #expect(await eventually(seconds: 15) { receiver.acceptedLines.count >= 50 })
+        #expect(Set(receiver.acceptedLines) == Set((0..<50).map(numberedLine)))
+        await stop(withCert)
+    }
+
+    @Test func aRotatedBearerTokenIsUsedWithoutRestartAndNeverLogged() async throws {
+        let f = DaemonFixture()
+        let token = f.dir.file("token")
+        try "first-secret-token\n".write(toFile: token, atomically: true, encoding: .utf8)
+        let receiver = try PyReceiver(directory: f.dir.path)
+        let daemon = try await start(f, output: http(receiver.url(), "auth: {bearer_token_file: \"\(token)\"}, headers: {X-Tenant: \"${TEST_TENANT}-a\"}"),
+                                     environment: ["TEST_TENANT": "blue"])
+        _ = write(0..<20, f)
+        #expect(await eventually(seconds: 10) { receiver.acceptedLines.count >= 20 })
+        // As a projected service-account token is rotated: a new file renamed over the old one.
+        try "second-secret-token".write(toFile: token, atomically: true, encoding: .utf8)
+        _ = write(20..<40, f)
+        #expect(await eventually(seconds: 10) { receiver.acceptedLines.count >= 40 })
+        await stop(daemon)
+        let auth = receiver.requests.map { $0.headers["authorization"] ?? "" }
+        #expect(auth.first == "Bearer first-secret-token")
+        #expect(auth.last == "Bearer second-secret-token")
+        #expect(receiver.requests.allSatisfy { $0.headers["x-tenant"] == "blue-a" })
+        #expect(!daemon.stderr.contains("secret-token"))
+        let (_, checked, _) = try TailshipProcess.run(["check", "--config", f.dir.file("tailship.yaml")], directory: f.dir.path)
+        #expect(!checked.contains("secret-token") && !checked.contains("blue"))
+    }
+
+    @Test func retryAfterOn429DelaysTheNextAttempt() async throws {
+        let f = DaemonFixture()
+        let receiver = try PyReceiver(directory: f.dir.path, script: #"[{"status": 429, "headers": {"Retry-After": "2"}}]"#)
+        let daemon = try await start(f, output: http(receiver.url(), "max_in_flight: 1"))
+        let lines = write(0..<10, f)
+        #expect(await eventually(seconds: 15) { receiver.acceptedLines.count >= 10 })
+        await stop(daemon)
+        let r = receiver.requests
+        try #require(r.count >= 2)
+        #expect(r[0].status == 429)
+        #expect(r[1].time - r[0].time >= 2.0, "retried after \(r[1].time - r[0].time) s")
+        #expect(receiver.acceptedLines == lines)
+    }
+
+    @Test func badRequestIsDeadLetteredAndReplayDeliversIt() async throws {
+        let f = DaemonFixture()
+        let refusing = try PyReceiver(directory: f.dir.path, script: #"[{"status": 400, "body": "{\"error\":\"mapping conflict\"}", "headers": {"X-Request-Id": "r-1"}}]"#)
+        let daemon = try await start(f, output: http(refusing.url(), "max_in_flight: 1"))
+        let first = write(0..<30, f)
+        #expect(await eventually(seconds: 10) { daemon.stderr.contains("events stored in the dead-letter directory") })
+        let later = write(30..<40, f)
+        #expect(await eventually(seconds: 10) { refusing.acceptedLines == later })
+        await stop(daemon)
+
+        let config = f.dir.file("tailship.yaml")
+        let (listed, out, _) = try TailshipProcess.run(["deadletter", "list", "--config", config], directory: f.dir.path)
+        #expect(listed == 0)
+        #expect(out.contains("30 events  status 400  rejected by the receiver"))
+        let meta = try String(contentsOfFile: try #require(try FileManager.default.contentsOfDirectory(atPath: f.deadLetter)
+            .first { $0.hasSuffix(".json") }.map { "\(f.deadLetter)/\($0)" }), encoding: .utf8)
+        #expect(meta.contains("mapping conflict") && meta.contains("X-Request-Id") && meta.contains(f.log))
+
+        let accepting = try PyReceiver(directory: f.dir.path)
+        let (status, replayOut, replayErr) = try TailshipProcess.run(["deadletter", "replay", "--config", config, "--to-url", accepting.url()],
+                                                                     directory: f.dir.path)
+        #expect(status == 0, "\(replayOut) \(replayErr)")
+        #expect(accepting.acceptedLines == first)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: f.deadLetter).isEmpty)
+        let (_, empty, _) = try TailshipProcess.run(["deadletter", "list", "--config", config], directory: f.dir.path)
+        #expect(empty.contains("no dead letters"))
+    }
+
+    @Test func fourInFlightAnsweredOutOfOrderStillCommitInOrder() async throws {
+        let f = DaemonFixture()
+        // The request carrying the first batch is answered last, after 3 s; the others at once.
+        let receiver = try PyReceiver(directory: f.dir.path, script: #"[{"status": 200, "delay": 3, "when": "id-00000000"}]"#)
+        let daemon = try await start(f, output: http(receiver.url(), "max_in_flight: 4"), batch: "{max_events: 100, max_wait: 50ms}")
+        let lines = write(0..<400, f)
+        // The receiver records a request when it answers: three later batches are acknowledged, the first is not.
+        #expect(await eventually(seconds: 10) { receiver.requests.count >= 3 })
+        // Give the registry (flushed every 100 ms) time to show a wrong commit, well before the 3 s are up.
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(!receiver.requests.contains { $0.text.contains("id-00000000") })
+        #expect((try RegistryStore(path: f.registry).load()?.entries.first?.offset ?? 0) == 0)
+        #expect(await eventually(seconds: 10) {
+            (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == UInt64(lines.reduce(0) { $0 + $1.utf8.count + 1 })
+        })
+        #expect(Set(receiver.acceptedLines) == Set(lines))
+        await stop(daemon)
+    }
+
+    @Test func maxBodyBytesSplitsBatchesAndDeadLettersAnEventTooBigAlone() async throws {
+        let f = DaemonFixture()
+        let receiver = try PyReceiver(directory: f.dir.path)
+        let daemon = try await start(f, output: http(receiver.url(), "max_in_flight: 1, max_body_bytes: 2KiB"), batch: "{max_events: 100, max_wait: 200ms}")
+        var lines = (0..<60).map(numberedLine)
+        let big = #"{"kind":"Event","auditID":"big","pad":""# + String(repeating: "x", count: 3000) + #""}"#
+        lines.insert(big, at: 30)
+        appendText(lines.map { $0 + "\n" }.joined(), to: f.log)
+        #expect(await eventually(seconds: 10) { receiver.acceptedLines.count >= 60 })
+        await stop(daemon)
+        #expect(receiver.acceptedLines == lines.filter { $0 != big })
+        #expect(receiver.requests.allSatisfy { $0.body.count <= 2048 })
+        #expect(receiver.requests.count >= 4)
+        let stored = try FileManager.default.contentsOfDirectory(atPath: f.deadLetter).filter { $0.hasSuffix(".ndjson.gz") }
+        try #require(stored.count == 1)
+        #expect(try Gzip.decompress(Array(try Data(contentsOf: URL(fileURLWithPath: "\(f.deadLetter)/\(stored[0])")))) == Array((big + "\n").utf8))
+    }
+}
