@@ -175,3 +175,37 @@ import TailshipTestSupport
         #expect(try Gzip.decompress(Array(try Data(contentsOf: URL(fileURLWithPath: "\(f.deadLetter)/\(stored[0])")))) == Array((big + "\n").utf8))
     }
 }
+
+@Suite(.serialized) struct HTTPOutputRetryTests {
+    @Test func maxAttemptsSendsAStillFailingBatchToTheDeadLetterDirectory() async throws {
+        let f = DaemonFixture()
+        let receiver = try PyReceiver(directory: f.dir.path, defaultAnswer: #"{"status": 503, "body": "{\"error\":\"overloaded\"}"}"#)
+        let output = "  http: {url: \"\(receiver.url())\", max_in_flight: 1, retry: {initial_backoff: 50ms, max_backoff: 100ms, max_attempts: 3}}"
+        let daemon = try TailshipProcess(["run", "--config", f.config(output: output)], directory: f.dir.path)
+        #expect(await daemon.ready())
+        appendText((0..<5).map { numberedLine($0) + "\n" }.joined(), to: f.log)
+        #expect(await eventually(seconds: 10) { daemon.stderr.contains("events stored in the dead-letter directory") })
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(seconds: 10) == 0)
+        #expect(receiver.requests.count == 3)
+        let meta = try #require(try FileManager.default.contentsOfDirectory(atPath: f.deadLetter).first { $0.hasSuffix(".json") })
+        let text = try String(contentsOfFile: "\(f.deadLetter)/\(meta)", encoding: .utf8)
+        #expect(text.contains("no success after 3 attempts") && text.contains("overloaded"))
+    }
+
+    @Test func basicAuthSendsTheUserAndThePasswordFromItsFile() async throws {
+        let f = DaemonFixture()
+        let password = f.dir.file("password")
+        try "s3cret-pass\n".write(toFile: password, atomically: true, encoding: .utf8)
+        let receiver = try PyReceiver(directory: f.dir.path)
+        let output = "  http: {url: \"\(receiver.url())\", auth: {basic: {username: shipper, password_file: \"\(password)\"}}}"
+        let daemon = try TailshipProcess(["run", "--config", f.config(output: output)], directory: f.dir.path)
+        #expect(await daemon.ready())
+        appendText(numberedLine(1) + "\n", to: f.log)
+        #expect(await eventually(seconds: 10) { receiver.acceptedLines.count == 1 })
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(seconds: 10) == 0)
+        #expect(receiver.requests.first?.headers["authorization"] == "Basic " + Data("shipper:s3cret-pass".utf8).base64EncodedString())
+        #expect(!daemon.stderr.contains("s3cret"))
+    }
+}
