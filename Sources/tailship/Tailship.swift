@@ -71,7 +71,12 @@ struct Run: AsyncParsableCommand {
         do {
             let daemon = try Daemon(config: config, logger: logger)
             try await daemon.run()
-            logger.info("tailship stopped")
+            let s = daemon.stats
+            logger.info("tailship stopped", metadata: [
+                "events_shipped": "\(s.eventsShipped.load(ordering: .relaxed))",
+                "events_dead_lettered": "\(s.eventsDeadLettered.load(ordering: .relaxed))",
+                "lines_not_json_objects": "\(s.nonObjectLines.load(ordering: .relaxed))",
+            ])
         } catch {
             logger.critical("tailship cannot run", metadata: ["error": "\(error)"])
             throw fail("\(error)")

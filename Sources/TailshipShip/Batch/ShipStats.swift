@@ -14,6 +14,8 @@ public final class ShipStats: Sendable {
     public let oversizeLines = Atomic<Int>(0)
     public let linesRead = Atomic<Int>(0)
     public let bytesRead = Atomic<Int>(0)
+    /// Lines the HTTP output found not to be JSON objects (sent as they are, or wrapped as strings).
+    public let nonObjectLines = Atomic<Int>(0)
     /// Lines left out by a backfill's --since/--until.
     public let linesFiltered = Atomic<Int>(0)
     /// Audit policy outcomes (`policy:`): lines shipped unchanged, reduced, dropped, and not audit events.

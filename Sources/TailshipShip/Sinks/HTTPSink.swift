@@ -84,6 +84,11 @@ public final class HTTPSink: Sink {
 
     public func deliver(_ batch: Batch) async throws -> Delivery {
         let encoded = encoder.encode(batch.body)
+        if encoded.notObjects > 0 {
+            stats.nonObjectLines.add(encoded.notObjects, ordering: .relaxed)
+            logger.debug("lines that are not JSON objects sent as they are or as strings", metadata: [
+                "lines": "\(encoded.notObjects)", "format": "\(options.format.name)", "key": "\(batch.idempotencyKey)"])
+        }
         var stored: [String] = []
         if !encoded.oversize.isEmpty {
             stored.append(try await deadLetter(batch, lines: encoded.oversize, key: batch.idempotencyKey + "-oversize",
