@@ -327,7 +327,10 @@ public final class Tailer: @unchecked Sendable {
                 reader = r
             }
             var entry = RegistryEntry(identity: identity, fingerprint: Fingerprint(head: head), path: path, offset: offset, lastSeen: now)
-            entry.finalSize = registry.entry(for: identity)?.finalSize
+            // A final size belongs to that file only: after inode reuse the new file is not finished.
+            if let old = registry.entry(for: identity), old.fingerprintValue?.identifies(head: head) == true {
+                entry.finalSize = old.finalSize
+            }
             let epoch = registry.track(entry)
             seen.insert(identity)
             logger.info("\(reason)", metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(st.st_size)", "file": "\(identity)"])
