@@ -1,4 +1,5 @@
 import Foundation
+import TailshipTail
 
 /// Makes realistic kube-apiserver audit events (one compact JSON object per
 /// line, as the apiserver writes them), deterministically from a seed.
@@ -71,12 +72,7 @@ public struct AuditEventGenerator: Sendable {
     }
 
     static func timestamp(_ date: Date) -> String {
-        let t = date.timeIntervalSince1970
-        var secs = time_t(t)
-        var tmv = tm()
-        gmtime_r(&secs, &tmv)
-        let micros = Int((t - Double(secs)) * 1_000_000)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
-                      tmv.tm_hour, tmv.tm_min, tmv.tm_sec, micros)
+        let c = CivilTime(seconds: date.timeIntervalSince1970)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", c.year, c.month, c.day, c.hour, c.minute, c.second, c.microsecond)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TailshipTail
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,13 +40,8 @@ public final class RotatingWriter {
         let url = URL(fileURLWithPath: path)
         let ext = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
         let stem = url.deletingPathExtension().lastPathComponent
-        let t = date.timeIntervalSince1970
-        var secs = time_t(t)
-        var tmv = tm()
-        gmtime_r(&secs, &tmv)
-        let millis = Int((t - Double(secs)) * 1000)
-        let stamp = String(format: "%04d-%02d-%02dT%02d-%02d-%02d.%03d", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
-                           tmv.tm_hour, tmv.tm_min, tmv.tm_sec, millis)
+        let c = CivilTime(seconds: date.timeIntervalSince1970)
+        let stamp = String(format: "%04d-%02d-%02dT%02d-%02d-%02d.%03d", c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond)
         return url.deletingLastPathComponent().appendingPathComponent("\(stem)-\(stamp)\(ext)").path
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TailshipTail
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -66,12 +67,7 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     static func timestamp() -> String {
-        var tv = timeval()
-        gettimeofday(&tv, nil)
-        var t = tv.tv_sec
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tmv.tm_year + 1900, tmv.tm_mon + 1, tmv.tm_mday,
-                      tmv.tm_hour, tmv.tm_min, tmv.tm_sec, Int(tv.tv_usec / 1000))
+        let c = CivilTime.now()
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TailshipTail
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -224,14 +225,12 @@ public struct FormatEncoder: Sendable {
 
     /// `k8s-audit-%Y.%m.%d` with the event's UTC date (now when it has no `stageTimestamp`).
     static func indexName(_ pattern: String, nanos: Int64?) -> String {
-        var t = time_t((nanos ?? nowNanoseconds()) / 1_000_000_000)
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return pattern.replacingOccurrences(of: "%Y", with: String(tmv.tm_year + 1900))
-            .replacingOccurrences(of: "%m", with: two(tmv.tm_mon + 1))
-            .replacingOccurrences(of: "%d", with: two(tmv.tm_mday))
-            .replacingOccurrences(of: "%H", with: two(tmv.tm_hour))
+        let c = CivilTime(epochSeconds: (nanos ?? nowNanoseconds()) / 1_000_000_000)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return pattern.replacingOccurrences(of: "%Y", with: String(c.year))
+            .replacingOccurrences(of: "%m", with: two(c.month))
+            .replacingOccurrences(of: "%d", with: two(c.day))
+            .replacingOccurrences(of: "%H", with: two(c.hour))
     }
 
     static func nowNanoseconds() -> Int64 {

@@ -18,3 +18,38 @@ public enum UTCTime {
         return Double(timegm(&t))
     }
 }
+
+/// A moment as UTC calendar fields, for the timestamps and names Tailship writes.
+public struct CivilTime: Sendable, Equatable {
+    public var year, month, day, hour, minute, second: Int
+    public var nanosecond: Int
+
+    /// `seconds` since the epoch (fraction kept to the nanosecond).
+    public init(seconds: Double) {
+        let whole = seconds.rounded(.down)
+        self.init(epochSeconds: Int64(whole), nanosecond: min(999_999_999, Int((seconds - whole) * 1e9)))
+    }
+
+    public init(epochSeconds: Int64, nanosecond: Int = 0) {
+        var t = time_t(epochSeconds)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        year = Int(tmv.tm_year) + 1900
+        month = Int(tmv.tm_mon) + 1
+        day = Int(tmv.tm_mday)
+        hour = Int(tmv.tm_hour)
+        minute = Int(tmv.tm_min)
+        second = Int(tmv.tm_sec)
+        self.nanosecond = nanosecond
+    }
+
+    /// The current time.
+    public static func now() -> CivilTime {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return CivilTime(epochSeconds: Int64(ts.tv_sec), nanosecond: Int(ts.tv_nsec))
+    }
+
+    public var millisecond: Int { nanosecond / 1_000_000 }
+    public var microsecond: Int { nanosecond / 1000 }
+}
