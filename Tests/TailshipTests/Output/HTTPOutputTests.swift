@@ -56,6 +56,17 @@ import TailshipTestSupport
         #expect((try RegistryStore(path: h.registry).load()?.entries.first?.offset ?? 0) == 0)
     }
 
+    @Test func insecureSkipVerifyWorksWithoutTheCAAndWarnsAtStart() async throws {
+        let f = DaemonFixture()
+        let certs = try TestCertificates(in: f.dir.path)
+        let receiver = try PyReceiver(directory: f.dir.path, cert: certs.serverCert, key: certs.serverKey)
+        let daemon = try await start(f, output: http(receiver.url(), "tls: {insecure_skip_verify: true}"))
+        #expect(daemon.stderr.contains("insecure_skip_verify is true"))
+        _ = write(0..<10, f)
+        #expect(await eventually(seconds: 10) { receiver.acceptedLines.count >= 10 })
+        await stop(daemon)
+    }
+
     @Test func mutualTLSIsRequiredAndWorks() async throws {
         let f = DaemonFixture()
         let certs = try TestCertificates(in: f.dir.path)
