@@ -23,7 +23,7 @@ extension ResolvedConfig {
         if let level = compressionLevel { out += "  compression_level: \(level)\n" }
         switch output {
         case .http(let o):
-            out += "  http:\n    url: \(quote(Self.redactURL(o.url)))\n"
+            out += "  http:\n    url: \(quote(HTTPSinkOptions.redact(o.url)))\n"
             out += "    timeout: \(ms(o.timeout))\n"
             if o.headers.isEmpty {
                 out += "    headers: {}\n"
@@ -74,12 +74,5 @@ extension ResolvedConfig {
 
     private func quote(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
-    }
-
-    /// Hides a password in `https://user:pass@host/`.
-    static func redactURL(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.password != nil else { return url }
-        c.password = "redacted"
-        return c.string ?? url
     }
 }
