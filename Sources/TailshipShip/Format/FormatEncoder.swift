@@ -175,7 +175,7 @@ public struct FormatEncoder: Sendable {
                 JSONText.appendString(label.field.map { e.labelValue($0, p) } ?? label.value, to: &stream)
             }
             stream.append(0x7D)
-            let ns = e.stageNanoseconds(p) ?? Self.nowNanoseconds()
+            let ns = e.stageNanoseconds(p) ?? UTCTime.nowNanoseconds()
             out.append(contentsOf: "[\"\(ns)\",".utf8)
             JSONText.appendString(line, to: &out)
             out.append(0x5D)
@@ -225,17 +225,11 @@ public struct FormatEncoder: Sendable {
 
     /// `k8s-audit-%Y.%m.%d` with the event's UTC date (now when it has no `stageTimestamp`).
     static func indexName(_ pattern: String, nanos: Int64?) -> String {
-        let c = CivilTime(epochSeconds: (nanos ?? nowNanoseconds()) / 1_000_000_000)
+        let c = CivilTime(epochSeconds: (nanos ?? UTCTime.nowNanoseconds()) / 1_000_000_000)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return pattern.replacingOccurrences(of: "%Y", with: String(c.year))
             .replacingOccurrences(of: "%m", with: two(c.month))
             .replacingOccurrences(of: "%d", with: two(c.day))
             .replacingOccurrences(of: "%H", with: two(c.hour))
-    }
-
-    static func nowNanoseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 }

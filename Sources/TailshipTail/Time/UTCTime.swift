@@ -17,6 +17,13 @@ public enum UTCTime {
         t.tm_sec = Int32(second)
         return Double(timegm(&t))
     }
+
+    /// Wall-clock time in nanoseconds since the epoch.
+    public static func nowNanoseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
 }
 
 /// A moment as UTC calendar fields, for the timestamps and names Tailship writes.
@@ -45,9 +52,8 @@ public struct CivilTime: Sendable, Equatable {
 
     /// The current time.
     public static func now() -> CivilTime {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return CivilTime(epochSeconds: Int64(ts.tv_sec), nanosecond: Int(ts.tv_nsec))
+        let ns = UTCTime.nowNanoseconds()
+        return CivilTime(epochSeconds: ns / 1_000_000_000, nanosecond: Int(ns % 1_000_000_000))
     }
 
     public var millisecond: Int { nanosecond / 1_000_000 }
