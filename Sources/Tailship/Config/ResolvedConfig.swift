@@ -155,6 +155,7 @@ public struct ResolvedConfig: Sendable {
         let level = file.output?.compression_level ?? 1
         guard (1...9).contains(level) else { throw ConfigError("output.compression_level", "must be from 1 to 9") }
 
+        let zlibLevel: Int32? = compression == "gzip" ? Int32(level) : nil
         let output: Output
         switch (file.output?.http, file.output?.file) {
         case (nil, nil):
@@ -162,7 +163,7 @@ public struct ResolvedConfig: Sendable {
         case (.some, .some):
             throw ConfigError("output", "only one of http and file may be set")
         case (let http?, nil):
-            output = .http(try resolveHTTP(http, compression: compression == "gzip" ? Int32(level) : nil, level: Int32(level)))
+            output = .http(try resolveHTTP(http, compression: zlibLevel, level: Int32(level)))
         case (nil, let f?):
             guard let dir = f.directory, !dir.isEmpty else { throw ConfigError("output.file.directory", "required") }
             let maxFile = f.max_file_bytes ?? ByteSize(128 << 20)
@@ -194,7 +195,7 @@ public struct ResolvedConfig: Sendable {
         var resolved = ResolvedConfig(
             inputs: inputs, registryPath: registryPath, flushInterval: flush, cleanAfter: cleanAfter,
             batch: BatchLimits(maxEvents: maxEvents, maxBytes: maxBytes.bytes, maxWait: maxWait.seconds),
-            compressionLevel: compression == "gzip" ? Int32(level) : nil,
+            compressionLevel: zlibLevel,
             output: output,
             deadLetterDirectory: file.dead_letter?.directory ?? "/var/lib/tailship/dead-letter",
             shutdownTimeout: file.shutdown_timeout ?? DurationValue(milliseconds: 30_000),
