@@ -51,7 +51,8 @@ func fail(_ message: String) -> ExitCode {
 }
 
 func bootstrapLogging(level: Logger.Level, json: Bool) {
-    LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, level: level, json: json) }
+    LogLevelControl.shared.level = level
+    LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, json: json) }
 }
 
 struct Run: AsyncParsableCommand {

@@ -16,9 +16,11 @@ public struct ConfigFile: Decodable, Sendable {
     public var policy: String?
     /// `pass`, `drop` or `dead-letter`: lines a policy cannot read as audit events. Default pass.
     public var policy_on_invalid: String?
+    /// The HTTP server for /metrics, /healthz and /readyz. Off unless `listen` is set.
+    public var monitoring: MonitoringSection?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case inputs, registry, batch, output, dead_letter, shutdown_timeout, log, policy, policy_on_invalid
+        case inputs, registry, batch, output, dead_letter, shutdown_timeout, log, policy, policy_on_invalid, monitoring
     }
 
     public init() {}
@@ -35,6 +37,23 @@ public struct ConfigFile: Decodable, Sendable {
         log = try c.decodeIfPresent(LogSection.self, forKey: .log)
         policy = try c.decodeIfPresent(String.self, forKey: .policy)
         policy_on_invalid = try c.decodeIfPresent(String.self, forKey: .policy_on_invalid)
+        monitoring = try c.decodeIfPresent(MonitoringSection.self, forKey: .monitoring)
+    }
+}
+
+public struct MonitoringSection: Decodable, Sendable {
+    /// `HOST:PORT` to serve on (port 0: any free port, logged at start); empty or absent: no server.
+    public var listen: String?
+    /// /readyz fails once the output has had work but no success for this long. Default 5m.
+    public var ready_max_failure_age: DurationValue?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case listen, ready_max_failure_age }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        listen = try c.decodeIfPresent(String.self, forKey: .listen)
+        ready_max_failure_age = try c.decodeIfPresent(DurationValue.self, forKey: .ready_max_failure_age)
     }
 }
 

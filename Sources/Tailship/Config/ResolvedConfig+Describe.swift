@@ -67,6 +67,9 @@ extension ResolvedConfig {
             out += "policy_on_invalid: \(policyOnInvalid.rawValue)\n"
         }
         out += "log: {level: \(logLevel.rawValue), format: \(logJSON ? "json" : "logfmt")}\n"
+        if let m = monitoring {
+            out += "monitoring: {listen: \(quote(m.host.contains(":") ? "[\(m.host)]:\(m.port)" : "\(m.host):\(m.port)")), ready_max_failure_age: \(ms(m.readyMaxFailureAge))}\n"
+        }
         return out
     }
 

@@ -42,6 +42,20 @@ public struct ResolvedConfig: Sendable {
     public var policyPath: String?
     public var policy: AuditPolicy?
     public var policyOnInvalid: InvalidLineAction = .pass
+    /// The monitoring server, if enabled.
+    public var monitoring: Monitoring?
+
+    public struct Monitoring: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        /// Seconds.
+        public var readyMaxFailureAge: Double
+    }
+
+    /// The file this configuration was read from, and the command-line values
+    /// that replaced parts of it: what a reload (SIGHUP) reads again.
+    public var sourcePath: String?
+    public var overrides = Overrides()
 
     /// Command-line values that replace the file's.
     public struct Overrides: Sendable {
@@ -64,7 +78,10 @@ public struct ResolvedConfig: Sendable {
             }
             file = try parse(text)
         }
-        return try resolve(file, overrides: overrides)
+        var resolved = try resolve(file, overrides: overrides)
+        resolved.sourcePath = path
+        resolved.overrides = overrides
+        return resolved
     }
 
     public static func parse(_ yaml: String) throws -> ConfigFile {
@@ -203,6 +220,24 @@ public struct ResolvedConfig: Sendable {
         resolved.policyPath = file.policy
         resolved.policy = policy
         resolved.policyOnInvalid = onInvalid
+        resolved.monitoring = try resolveMonitoring(file.monitoring)
         return resolved
+    }
+}
+
+extension ResolvedConfig {
+    static func resolveMonitoring(_ section: MonitoringSection?) throws -> Monitoring? {
+        let age = section?.ready_max_failure_age ?? DurationValue(milliseconds: 300_000)
+        guard age.milliseconds > 0 else { throw ConfigError("monitoring.ready_max_failure_age", "must be more than 0") }
+        guard let listen = section?.listen, !listen.isEmpty else { return nil }
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigError("monitoring.listen", "must be HOST:PORT (for example 127.0.0.1:9880), not \"\(listen)\"")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else {
+            throw ConfigError("monitoring.listen", "needs a host: 0.0.0.0:\(port) for every interface, 127.0.0.1:\(port) for this node only")
+        }
+        return Monitoring(host: host, port: port, readyMaxFailureAge: age.seconds)
     }
 }

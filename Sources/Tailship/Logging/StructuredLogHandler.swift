@@ -6,16 +6,19 @@ import Glibc
 #endif
 
 /// Writes one line per log record to stderr, as logfmt or JSON.
-/// Only the executable installs it (LoggingSystem.bootstrap).
+/// Only the executable installs it (LoggingSystem.bootstrap). The level is the
+/// process-wide `LogLevelControl`, so a reload changes it everywhere at once.
 public struct StructuredLogHandler: LogHandler {
-    public var logLevel: Logger.Level
+    public var logLevel: Logger.Level {
+        get { LogLevelControl.shared.level }
+        set { LogLevelControl.shared.level = newValue }
+    }
     public var metadata: Logger.Metadata = [:]
     public let json: Bool
     private let label: String
 
-    public init(label: String, level: Logger.Level, json: Bool) {
+    public init(label: String, json: Bool) {
         self.label = label
-        self.logLevel = level
         self.json = json
     }
 

@@ -12,8 +12,11 @@ import Glibc
 /// shipper, and reader (stopped first, on SIGTERM or SIGINT).
 public final class Daemon: Sendable {
     public let config: ResolvedConfig
-    public let stats = ShipStats()
+    public let stats: ShipStats
     public let registry: Registry
+    public let state: DaemonState
+    /// Where the monitoring server listens, if it is on.
+    public let monitoringAddress: String?
     private let group: ServiceGroup
     private let lockFD: Int32
     private let completion = Completion()
@@ -36,6 +39,12 @@ public final class Daemon: Sendable {
 
     public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true, backfill: BackfillMode? = nil) throws {
         self.config = config
+        let metrics = config.monitoring.map { _ in DaemonMetrics() }
+        let stats = metrics.map { ShipStats(metrics: $0.factory) } ?? ShipStats()
+        self.stats = stats
+        let notifier = handleSignals ? SystemdNotifier() : nil
+        let state = DaemonState(notifier: notifier)
+        self.state = state
         let store = RegistryStore(path: config.registryPath)
         lockFD = try Self.lock(registryPath: config.registryPath)
         let document: RegistryDocument?
@@ -48,45 +57,67 @@ public final class Daemon: Sendable {
         registry = Registry(document)
         let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
         let sink: any Sink
+        var credentials: RequestCredentials?
         var maxInFlight = 1
         do {
             switch config.output {
             case .http(let options):
-                sink = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
+                let http = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
+                credentials = http.credentials
+                sink = http
                 maxInFlight = options.maxInFlight
             case .file(let directory, let maxFileBytes, let level):
                 // One at a time: files keep the batches in order.
-                sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, logger: logger)
+                sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, stats: stats, logger: logger)
             }
         } catch {
             close(lockFD)
             throw error
         }
+        let policies = PolicyHolder(config.policy)
+        let registry = self.registry
+        var monitoring: MonitoringServer?
+        if let m = config.monitoring, let metrics {
+            let endpoints = MonitoringEndpoints(metrics: metrics, stats: stats, state: state, registry: registry, policies: policies,
+                                                readyMaxFailureAge: m.readyMaxFailureAge)
+            do {
+                monitoring = try MonitoringServer(host: m.host, port: m.port, logger: logger) { endpoints.respond($0, $1) }
+            } catch {
+                close(lockFD)
+                throw error
+            }
+        }
+        monitoringAddress = monitoring?.address
         let queue = BatchQueue(capacity: max(4, maxInFlight))
         let shutdown = ShutdownClock(timeout: config.shutdownTimeout.seconds)
-        let registry = self.registry
         let shipper = Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger) { batch in
             let now = Date().timeIntervalSince1970
             for segment in batch.segments {
                 registry.commit(segment.identity, epoch: segment.epoch, offset: segment.end, now: now)
             }
+            metrics?.observeDelays(batch)
         }
         let completion = self.completion
         var onComplete: (@Sendable () -> Void)?
         if backfill != nil {
             onComplete = { completion.finish() }
         }
-        let policies = PolicyHolder(config.policy)
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
-                                shutdown: shutdown, logger: logger, policies: policies, backfill: backfill, onComplete: onComplete)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.seconds, logger: logger)),
+                                shutdown: shutdown, logger: logger, policies: policies, state: state, backfill: backfill, onComplete: onComplete)
+        // Stopped in reverse order: the reader first, the monitoring server and watchdog last.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let notifier, let interval = notifier.watchdogInterval {
+            services.append(.init(service: WatchdogService(notifier: notifier, interval: interval)))
+        }
+        if let monitoring { services.append(.init(service: monitoring)) }
+        services += [
+            .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.seconds, state: state, logger: logger)),
             .init(service: ShipperService(shipper: shipper, sink: sink, shutdown: shutdown, logger: logger)),
         ]
         if handleSignals {
             // Ignored from here on, so a SIGHUP before the reload service listens cannot kill the daemon.
             signal(SIGHUP, SIG_IGN)
-            services.append(.init(service: PolicyReloadService(path: config.policyPath, holder: policies, logger: logger)))
+            services.append(.init(service: ConfigReloadService(initial: config, policies: policies, credentials: credentials, logger: logger)))
         }
         services.append(.init(service: ReaderService(loop: reader)))
         group = ServiceGroup(configuration: ServiceGroupConfiguration(

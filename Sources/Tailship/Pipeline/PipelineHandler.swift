@@ -22,9 +22,11 @@ final class PipelineHandler: TailHandler {
     private var processor: PolicyProcessor?
     private var processorGeneration = -1
     private var invalidLines: DeadLetterLineFile?
+    private let policyCounts: PolicyCounts
 
     init(batcher: Batcher, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger, timeFilter: AuditTimeFilter? = nil,
-         policies: PolicyHolder = PolicyHolder(nil), onInvalid: InvalidLineAction = .pass) {
+         policies: PolicyHolder = PolicyHolder(nil), onInvalid: InvalidLineAction = .pass, policyCounts: PolicyCounts = PolicyCounts()) {
+        self.policyCounts = policyCounts
         self.batcher = batcher
         self.timeFilter = timeFilter
         self.policies = policies
@@ -104,6 +106,7 @@ final class PipelineHandler: TailHandler {
     private func applyPolicy(_ processor: PolicyProcessor, _ bytes: UnsafeRawBufferPointer, from source: LineSource, follower: Follower,
                              start: UInt64, end: UInt64) {
         let verdict = processor.process(bytes)
+        policyCounts.add(level: verdict.decision?.level, action: verdict.action)
         switch verdict.action {
         case .keep:
             stats.policyKept.add(1, ordering: .relaxed)

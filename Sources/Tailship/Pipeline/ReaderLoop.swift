@@ -17,6 +17,7 @@ final class ReaderLoop: @unchecked Sendable {
     private let shutdown: ShutdownClock
     private let logger: Logger
     private let stop: StopFlag
+    private let state: DaemonState
     // Reader thread only: once one batch could not be queued, later ones must
     // not be either, or their commits would skip the lost batch's lines.
     private var gaveUp = false
@@ -25,8 +26,10 @@ final class ReaderLoop: @unchecked Sendable {
     private let onComplete: (@Sendable () -> Void)?
 
     init(config: ResolvedConfig, registry: Registry, queue: BatchQueue, deadLetters: DeadLetterWriter, stats: ShipStats,
-         shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, backfill: BackfillMode? = nil, onComplete: (@Sendable () -> Void)? = nil) {
+         shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, state: DaemonState = DaemonState(), backfill: BackfillMode? = nil,
+         onComplete: (@Sendable () -> Void)? = nil) {
         self.queue = queue
+        self.state = state
         self.shutdown = shutdown
         self.logger = logger
         self.onComplete = onComplete
@@ -41,7 +44,7 @@ final class ReaderLoop: @unchecked Sendable {
         var emit: ((Batch) -> Void)?
         let batcher = Batcher(limits: config.batch) { emit?($0) }
         handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter,
-                                  policies: policies, onInvalid: config.policyOnInvalid)
+                                  policies: policies, onInvalid: config.policyOnInvalid, policyCounts: state.policy)
         emit = { [unowned self] batch in self.enqueue(batch) }
         let stop = self.stop
         handler.isStopping = { stop.isSet }
@@ -63,6 +66,7 @@ final class ReaderLoop: @unchecked Sendable {
     }
 
     func requestStop() {
+        state.stopping()
         shutdown.start()
         stop.set()
         watcher.wake()
@@ -80,6 +84,8 @@ final class ReaderLoop: @unchecked Sendable {
                 read += tailer.poll(handler)
             }
             batcher.flushIfDue()
+            stats.openFiles.store(tailers.reduce(0) { $0 + $1.followers.count }, ordering: .relaxed)
+            state.followingStarted()
             if let onComplete {
                 // Finite: done when a pass finds nothing open and nothing new.
                 drainedPasses = read == 0 && tailers.allSatisfy(\.isDrained) ? drainedPasses + 1 : 0
@@ -103,6 +109,7 @@ final class ReaderLoop: @unchecked Sendable {
         batcher.flush()
         queue.finish()
         for tailer in tailers { tailer.closeAll() }
+        stats.openFiles.store(0, ordering: .relaxed)
         if policies.policy != nil {
             logger.info("audit policy totals", metadata: [
                 "kept": "\(stats.policyKept.load(ordering: .relaxed))", "reduced": "\(stats.policyReduced.load(ordering: .relaxed))",
@@ -132,4 +139,5 @@ final class StopFlag: Sendable {
 struct StatsTailObserver: TailObserver {
     let stats: ShipStats
     func bytesRead(_ count: Int) { stats.bytesRead.add(count, ordering: .relaxed) }
+    func fileLost(path: String, unshippedBytes: UInt64?) { stats.filesLost.add(1, ordering: .relaxed) }
 }

@@ -9,6 +9,7 @@ struct RegistryService: Service {
     let registry: Registry
     let store: RegistryStore
     let interval: Double
+    let state: DaemonState
     let logger: Logger
 
     func run() async throws {
@@ -28,6 +29,7 @@ struct RegistryService: Service {
         guard force || generation != saved else { return saved }
         do {
             try store.save(document)
+            state.registryWritten()
             return generation
         } catch {
             logger.error("cannot write registry; will retry", metadata: ["error": "\(error)"])

@@ -15,7 +15,7 @@ public final class PolicyHolder: Sendable {
     public var generation: Int { counter.load(ordering: .acquiring) }
     public var policy: AuditPolicy? { current.withLock { $0 } }
 
-    public func replace(with policy: AuditPolicy) {
+    public func replace(with policy: AuditPolicy?) {
         current.withLock { $0 = policy }
         counter.add(1, ordering: .releasing)
     }

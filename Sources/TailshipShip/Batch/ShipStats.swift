@@ -1,6 +1,10 @@
+import Metrics
 import Synchronization
+import TailshipTail
 
 /// Counters the shipping side keeps; read for progress, logs and metrics.
+/// Plain atomics, so the hot path never waits on the metrics library; the
+/// monitoring server copies them into Prometheus form when scraped.
 public final class ShipStats: Sendable {
     public let eventsShipped = Atomic<Int>(0)
     /// Uncompressed batch bytes acknowledged.
@@ -23,6 +27,21 @@ public final class ShipStats: Sendable {
     public let policyReduced = Atomic<Int>(0)
     public let policyDropped = Atomic<Int>(0)
     public let policyInvalid = Atomic<Int>(0)
+    /// Files open for reading now.
+    public let openFiles = Atomic<Int>(0)
+    /// Files that vanished before all of them was shipped.
+    public let filesLost = Atomic<Int>(0)
+    /// Batches handed to the sink and not yet finished.
+    public let inFlightBatches = Atomic<Int>(0)
+    /// Wall-clock nanoseconds of the output's last progress: a batch acknowledged,
+    /// or the first batch taken after the output had nothing to do.
+    public let lastOutputProgress = Atomic<Int64>(UTCTime.nowNanoseconds())
+    /// One request (HTTP) or one append (file).
+    public let sendDuration: Metrics.Timer
 
-    public init() {}
+    public init(metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
+        sendDuration = Metrics.Timer(label: Self.sendDurationName, factory: metrics)
+    }
+
+    public static let sendDurationName = "tailship_send_duration_seconds"
 }

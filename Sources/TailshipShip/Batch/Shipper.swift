@@ -1,5 +1,6 @@
 import Logging
 import Synchronization
+import TailshipTail
 
 /// Takes batches in order and has up to `maxInFlight` of them delivered at
 /// once (each encoded and compressed in its own task), but reports them
@@ -53,13 +54,19 @@ public final class Shipper: Sendable {
                 switch event {
                 case .batch(let batch):
                     if next == nil { next = batch.sequence }
+                    if inFlight == 0 {
+                        // Was idle: time without success counts from now (readiness).
+                        stats.lastOutputProgress.store(UTCTime.nowNanoseconds(), ordering: .relaxed)
+                    }
                     inFlight += 1
+                    stats.inFlightBatches.add(1, ordering: .relaxed)
                     group.addTask { [sink] in
                         let delivery = batch.events > 0 ? try await sink.deliver(batch) : .acknowledged
                         continuation.yield(.done(batch, delivery))
                     }
                 case .done(let batch, let delivery):
                     inFlight -= 1
+                    stats.inFlightBatches.subtract(1, ordering: .relaxed)
                     slots.release()
                     done[batch.sequence] = (batch, delivery)
                     while let s = next, let (b, d) = done.removeValue(forKey: s) {
@@ -88,6 +95,7 @@ public final class Shipper: Sendable {
             stats.eventsShipped.add(batch.events, ordering: .relaxed)
             stats.bytesShipped.add(batch.body.count, ordering: .relaxed)
             stats.batchesAcknowledged.add(1, ordering: .relaxed)
+            stats.lastOutputProgress.store(UTCTime.nowNanoseconds(), ordering: .relaxed)
         case .deadLettered:
             stats.batchesDeadLettered.add(1, ordering: .relaxed)
         }

@@ -20,8 +20,11 @@ public actor FileSink: Sink {
     /// zlib level of the stored files (they are always gzip).
     public let level: Int32
 
-    public init(directory: String, maxFileBytes: Int, level: Int32 = 1, logger: Logger) {
+    private let stats: ShipStats?
+
+    public init(directory: String, maxFileBytes: Int, level: Int32 = 1, stats: ShipStats? = nil, logger: Logger) {
         self.directory = directory
+        self.stats = stats
         self.maxFileBytes = maxFileBytes
         self.level = level
         self.logger = logger
@@ -36,7 +39,9 @@ public actor FileSink: Sink {
         var attempt = 0
         while true {
             do {
+                let start = ContinuousClock.now
                 try append(bytes)
+                stats?.sendDuration.record(duration: ContinuousClock.now - start)
                 return .acknowledged
             } catch {
                 // A full or failing disk: keep the batch and try again; never drop it.

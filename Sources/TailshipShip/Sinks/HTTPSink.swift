@@ -19,7 +19,9 @@ public final class HTTPSink: Sink {
     private let deadLetters: DeadLetterWriter
     private let logger: Logger
     private let stats: ShipStats
-    private let secret: SecretFile?
+    /// Headers and auth; replaced by a configuration reload.
+    public let credentials: RequestCredentials
+    private let retryLog = RetryLogLimiter()
 
     public init(options: HTTPSinkOptions, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger) throws {
         self.options = options
@@ -42,10 +44,7 @@ public final class HTTPSink: Sink {
         }
         requestURL = url
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        switch options.auth {
-        case .none: secret = nil
-        case .bearer(let file), .splunk(let file), .basic(_, let file): secret = SecretFile(path: file)
-        }
+        credentials = RequestCredentials(headers: options.headers, auth: options.auth)
         if options.tls.insecureSkipVerify {
             logger.warning("output.http.tls.insecure_skip_verify is true: the server's certificate is not checked; anyone on the path can read and change the audit events",
                            metadata: ["url": "\(HTTPSinkOptions.redact(options.url))"])
@@ -162,6 +161,7 @@ public final class HTTPSink: Sink {
             do {
                 let response = try await post(wire, key: key)
                 if (200..<300).contains(response.status) {
+                    retryLog.reset()
                     stats.bytesSent.add(wire.count, ordering: .relaxed)
                     return .accepted(response)
                 }
@@ -182,10 +182,14 @@ public final class HTTPSink: Sink {
             }
             let wait = retryAfter.map { min($0, options.maxBackoff) } ?? options.backoff(attempt: attempt - 1)
             stats.retries.add(1, ordering: .relaxed)
-            logger.warning("send failed; will retry", metadata: [
-                "url": "\(HTTPSinkOptions.redact(options.url))", "error": "\(failure)", "attempt": "\(attempt)",
-                "retry_in": "\(Int(wait * 1000))ms", "key": "\(key)",
-            ])
+            let (log, suppressed) = retryLog.shouldLog(attempt: attempt)
+            if log {
+                logger.warning("send failed; will retry", metadata: [
+                    "url": "\(HTTPSinkOptions.redact(options.url))", "error": "\(failure)", "attempt": "\(attempt)",
+                    "status": "\(last.map { String($0.status) } ?? "-")", "retry_in": "\(Int(wait * 1000))ms", "key": "\(key)",
+                    "suppressed": "\(suppressed)",
+                ])
+            }
             try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
         }
     }
@@ -231,18 +235,12 @@ public final class HTTPSink: Sink {
             request.headers.add(name: "Content-Encoding", value: "gzip")
         }
         request.headers.add(name: "Idempotency-Key", value: key)
-        switch options.auth {
-        case .none: break
-        case .bearer: request.headers.add(name: "Authorization", value: "Bearer \(try secret!.value())")
-        case .splunk: request.headers.add(name: "Authorization", value: "Splunk \(try secret!.value())")
-        case .basic(let user, _):
-            let pair = Data("\(user):\(try secret!.value())".utf8).base64EncodedString()
-            request.headers.add(name: "Authorization", value: "Basic \(pair)")
-        }
-        for (name, value) in options.headers {
+        for (name, value) in try credentials.requestHeaders() {
             request.headers.replaceOrAdd(name: name, value: value)
         }
         request.body = .bytes(ByteBuffer(bytes: body))
+        let start = ContinuousClock.now
+        defer { stats.sendDuration.record(duration: ContinuousClock.now - start) }
         let response = try await client.execute(request, timeout: .milliseconds(Int64(options.timeout * 1000)))
         // Read the whole body so the connection can be reused; keep what is needed.
         let keep: Int

@@ -1,0 +1,150 @@
+import Metrics
+import Prometheus
+import Synchronization
+import TailshipShip
+import TailshipTail
+
+/// The Prometheus view of a daemon. Histograms are observed as things happen
+/// (through swift-metrics, backed by swift-prometheus); counters and gauges are
+/// copied from the pipeline's atomics when scraped, so reading and shipping
+/// never wait on a metrics lock.
+public final class DaemonMetrics: Sendable {
+    public let factory: PrometheusMetricsFactory
+    private let prometheus: PrometheusCollectorRegistry
+    /// Seconds from an audit event's stageTimestamp to its acknowledgement.
+    private let eventDelay: Metrics.Timer
+    private let counters: [String: Prometheus.Counter]
+    private let gauges: [String: Prometheus.Gauge]
+    private let synced = Mutex(Synced())
+
+    private struct Synced {
+        var last: [String: Int] = [:]
+        var policy: [String: Prometheus.Counter] = [:]
+        var lag: [String: Prometheus.Gauge] = [:]
+    }
+
+    static let eventDelayName = "tailship_event_delay_seconds"
+
+    /// Name, help, and for counters the label set (one series each).
+    static let counterDefinitions: [(key: String, name: String, labels: [(String, String)], help: String)] = [
+        ("lines_read", "tailship_lines_read_total", [], "Lines read from followed files, oversize ones included."),
+        ("bytes_read", "tailship_bytes_read_total", [], "Bytes read from followed files (decompressed for .gz)."),
+        ("events_shipped", "tailship_events_shipped_total", [], "Events in batches the output acknowledged."),
+        ("batches_ok", "tailship_batches_total", [("outcome", "ok")], "Batch outcomes: ok (acknowledged), retry (one failed attempt), dead_letter (stored in the dead-letter directory)."),
+        ("batches_retry", "tailship_batches_total", [("outcome", "retry")], ""),
+        ("batches_dead_letter", "tailship_batches_total", [("outcome", "dead_letter")], ""),
+        ("events_dead_lettered", "tailship_events_dead_lettered_total", [], "Events stored in the dead-letter directory instead of being delivered."),
+        ("lines_oversize", "tailship_lines_oversize_total", [], "Lines longer than max_line_bytes, stored in the dead-letter directory."),
+        ("lines_invalid", "tailship_lines_invalid_total", [], "With a policy: lines that are not audit events; without: lines that are not JSON objects (HTTP output)."),
+        ("registry_writes", "tailship_registry_writes_total", [], "Registry files written."),
+        ("files_lost", "tailship_files_lost_total", [], "Files that disappeared before all of their bytes were shipped."),
+    ]
+
+    static let gaugeDefinitions: [(key: String, name: String, help: String)] = [
+        ("backlog", "tailship_backlog_bytes", "Bytes on disk, in files the registry tracks, not yet acknowledged."),
+        ("open_files", "tailship_open_files", "Files open for reading."),
+        ("inflight", "tailship_inflight_batches", "Batches being delivered now."),
+        ("registry_last_write", "tailship_registry_last_write_timestamp_seconds", "Unix time of the last registry write (0: none yet)."),
+    ]
+
+    public init() {
+        let prometheus = PrometheusCollectorRegistry()
+        self.prometheus = prometheus
+        var factory = PrometheusMetricsFactory(registry: prometheus)
+        factory.durationHistogramBuckets[ShipStats.sendDurationName] =
+            [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map { Duration.milliseconds(Int($0 * 1000)) }
+        factory.durationHistogramBuckets[Self.eventDelayName] =
+            [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600].map { Duration.milliseconds(Int($0 * 1000)) }
+        self.factory = factory
+        eventDelay = Metrics.Timer(label: Self.eventDelayName, factory: factory)
+        var counters: [String: Prometheus.Counter] = [:]
+        for d in Self.counterDefinitions {
+            let help = Self.counterDefinitions.first { $0.name == d.name }!.help
+            counters[d.key] = prometheus.makeCounter(descriptor: Self.describe(d.name, help), labels: d.labels)
+        }
+        self.counters = counters
+        var gauges: [String: Prometheus.Gauge] = [:]
+        for d in Self.gaugeDefinitions { gauges[d.key] = prometheus.makeGauge(descriptor: Self.describe(d.name, d.help)) }
+        self.gauges = gauges
+        prometheus.makeGauge(descriptor: Self.describe("tailship_build_info", "Always 1; the version is in the label."),
+                             labels: [("version", TailshipVersion.current)]).set(to: 1)
+    }
+
+    /// The whole name is given; swift-prometheus joins non-empty parts with `_`.
+    static func describe(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    /// Records the delay of every audit event in an acknowledged batch.
+    func observeDelays(_ batch: Batch) {
+        StageTimestamp.delays(in: batch.body, now: UTCTime.nowNanoseconds()) { eventDelay.recordNanoseconds($0) }
+    }
+
+    /// The exposition text, after copying the current values in.
+    func render(stats: ShipStats, state: DaemonState, registry: Registry, policyActive: Bool) -> [UInt8] {
+        let values: [String: Int] = [
+            "lines_read": stats.linesRead.load(ordering: .relaxed),
+            "bytes_read": stats.bytesRead.load(ordering: .relaxed),
+            "events_shipped": stats.eventsShipped.load(ordering: .relaxed),
+            "batches_ok": stats.batchesAcknowledged.load(ordering: .relaxed),
+            "batches_retry": stats.retries.load(ordering: .relaxed),
+            "batches_dead_letter": stats.batchesDeadLettered.load(ordering: .relaxed),
+            "events_dead_lettered": stats.eventsDeadLettered.load(ordering: .relaxed),
+            "lines_oversize": stats.oversizeLines.load(ordering: .relaxed),
+            "policy_invalid": stats.policyInvalid.load(ordering: .relaxed),
+            "non_objects": stats.nonObjectLines.load(ordering: .relaxed),
+            "registry_writes": state.registryWrites.load(ordering: .relaxed),
+            "files_lost": stats.filesLost.load(ordering: .relaxed),
+        ]
+        let rows = RegistryRow.rows(registry.entries).filter(\.present)
+        let policy = state.policy.snapshot()
+        return synced.withLock { s in
+            func delta(_ key: String) -> Int {
+                let d = (values[key] ?? 0) - (s.last[key] ?? 0)
+                s.last[key] = values[key]
+                return max(0, d)
+            }
+            for d in Self.counterDefinitions where d.key != "lines_invalid" {
+                let n = delta(d.key)
+                if n > 0 { counters[d.key]!.increment(by: Int64(n)) }
+            }
+            // A policy reads every line, so while one is on, its count is the one kept.
+            let policyInvalid = delta("policy_invalid"), nonObjects = delta("non_objects")
+            let invalid = policyInvalid + (policyActive ? 0 : nonObjects)
+            if invalid > 0 { counters["lines_invalid"]!.increment(by: Int64(invalid)) }
+            for p in policy {
+                let key = "\(p.level)/\(p.action)"
+                let d = p.count - (s.last["policy/" + key] ?? 0)
+                s.last["policy/" + key] = p.count
+                let counter = s.policy[key] ?? prometheus.makeCounter(
+                    descriptor: Self.describe("tailship_policy_events_total",
+                                              "Audit policy outcomes by decided level (unknown: not an audit event) and action (keep, reduce, drop, invalid)."),
+                    labels: [("level", p.level), ("action", p.action)])
+                s.policy[key] = counter
+                if d > 0 { counter.increment(by: Int64(d)) }
+            }
+            gauges["open_files"]!.set(to: Double(stats.openFiles.load(ordering: .relaxed)))
+            gauges["inflight"]!.set(to: Double(stats.inFlightBatches.load(ordering: .relaxed)))
+            gauges["registry_last_write"]!.set(to: Double(state.registryLastWrite.load(ordering: .relaxed)) / 1e9)
+            // One series per file present on disk; series of files gone are removed.
+            var backlog: UInt64 = 0
+            var seen: Set<String> = []
+            for row in rows {
+                let lag = row.lag ?? 0
+                backlog += lag
+                guard seen.insert(row.path).inserted else { continue }
+                let gauge = s.lag[row.path] ?? prometheus.makeGauge(
+                    descriptor: Self.describe("tailship_file_lag_bytes", "Per file still on disk: its size minus the committed offset (live file and backups)."),
+                    labels: [("path", row.path)])
+                s.lag[row.path] = gauge
+                gauge.set(to: Double(lag))
+            }
+            for (path, gauge) in s.lag where !seen.contains(path) {
+                prometheus.unregisterGauge(gauge)
+                s.lag[path] = nil
+            }
+            gauges["backlog"]!.set(to: Double(backlog))
+            return prometheus.emitToBuffer()
+        }
+    }
+}
