@@ -3,8 +3,10 @@ SWIFT ?= swift
 # Debian packages the build and the tests need.
 DEBS_BUILD := zlib1g-dev pkg-config
 # Go and lumberjack (kube-apiserver's rotation library) write real rotating logs; logrotate does copytruncate.
-# openssl makes the test CA and certificates; python3 runs the test receiver (tools/test-receiver).
-DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip openssl python3
+# openssl makes the test CA and certificates; python3 runs the test receiver (tools/test-receiver), pip installs PY_TEST.
+DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip openssl python3 python3-pip
+# PyPI's Prometheus client: its text-format parser checks /metrics independently of Tailship's own code.
+PY_TEST := prometheus_client==0.26.0
 LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -18,6 +20,8 @@ deps-build:
 deps-test:
 	@missing=""; for p in $(DEBS_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+	@python3 -c 'import prometheus_client' 2>/dev/null || { echo "installing: $(PY_TEST) (PyPI)"; \
+	  python3 -m pip install -q $(PY_TEST) || python3 -m pip install -q --break-system-packages $(PY_TEST); }
 
 build: deps-build
 	$(SWIFT) build

@@ -7,9 +7,11 @@ arrival order, or to the first request whose body holds "when"; then the default
 once it listens. Standard library only, so it is independent of Tailship's
 own HTTP stack.
 
-usage: receiver.py --port-file F --log F [--script JSON] [--cert C --key K [--client-ca CA]]
+While the file named by --fail-while exists, every request gets 503 (an outage).
+
+usage: receiver.py --port-file F --log F [--script JSON] [--fail-while F] [--cert C --key K [--client-ca CA]]
 """
-import argparse, base64, gzip, json, ssl, sys, threading, time
+import argparse, base64, gzip, json, os, ssl, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 parser = argparse.ArgumentParser()
@@ -20,6 +22,7 @@ parser.add_argument("--default", default='{"status": 200, "body": "{}"}')
 parser.add_argument("--cert")
 parser.add_argument("--key")
 parser.add_argument("--client-ca")
+parser.add_argument("--fail-while")
 args = parser.parse_args()
 
 script = json.loads(args.script)
@@ -47,6 +50,8 @@ class Handler(BaseHTTPRequestHandler):
             if answer is None:
                 plain = [a for a in script if "when" not in a]
                 answer = plain[n] if n < len(plain) else default
+            if args.fail_while and os.path.exists(args.fail_while):
+                answer = {"status": 503, "body": "outage"}
         time.sleep(answer.get("delay", 0))
         status = answer.get("status", 200)
         text = answer.get("body", "{}")

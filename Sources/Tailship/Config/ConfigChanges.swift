@@ -9,7 +9,7 @@ enum ConfigChanges {
     /// and the HTTP output's headers and auth.
     static func restartKeys(old: ResolvedConfig, new: ResolvedConfig) -> [String] {
         let a = flatten(old.describe())
-        let b = flatten(applyingReloadable(from: new, to: old).describe())
+        let b = flatten(applyingReloadable(from: old, to: new).describe())
         var keys: [String] = []
         for key in Set(a.keys).union(b.keys) where a[key] != b[key] { keys.append(key) }
         return keys.sorted()

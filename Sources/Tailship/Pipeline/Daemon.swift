@@ -18,7 +18,7 @@ public final class Daemon: Sendable {
     /// Where the monitoring server listens, if it is on.
     public let monitoringAddress: String?
     private let group: ServiceGroup
-    private let lockFD: Int32
+    private let lock: RegistryLock
     private let completion = Completion()
 
     /// Backfill: whether every file was read to its end (false after an interruption).
@@ -46,33 +46,21 @@ public final class Daemon: Sendable {
         let state = DaemonState(notifier: notifier)
         self.state = state
         let store = RegistryStore(path: config.registryPath)
-        lockFD = try Self.lock(registryPath: config.registryPath)
-        let document: RegistryDocument?
-        do {
-            document = try store.load()
-        } catch {
-            close(lockFD)
-            throw error
-        }
-        registry = Registry(document)
+        lock = try RegistryLock(registryPath: config.registryPath)
+        registry = Registry(try store.load())
         let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
         let sink: any Sink
         var credentials: RequestCredentials?
         var maxInFlight = 1
-        do {
-            switch config.output {
-            case .http(let options):
-                let http = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
-                credentials = http.credentials
-                sink = http
-                maxInFlight = options.maxInFlight
-            case .file(let directory, let maxFileBytes, let level):
-                // One at a time: files keep the batches in order.
-                sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, stats: stats, logger: logger)
-            }
-        } catch {
-            close(lockFD)
-            throw error
+        switch config.output {
+        case .http(let options):
+            let http = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
+            credentials = http.credentials
+            sink = http
+            maxInFlight = options.maxInFlight
+        case .file(let directory, let maxFileBytes, let level):
+            // One at a time: files keep the batches in order.
+            sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, stats: stats, logger: logger)
         }
         let policies = PolicyHolder(config.policy)
         let registry = self.registry
@@ -80,12 +68,7 @@ public final class Daemon: Sendable {
         if let m = config.monitoring, let metrics {
             let endpoints = MonitoringEndpoints(metrics: metrics, stats: stats, state: state, registry: registry, policies: policies,
                                                 readyMaxFailureAge: m.readyMaxFailureAge)
-            do {
-                monitoring = try MonitoringServer(host: m.host, port: m.port, logger: logger) { endpoints.respond($0, $1) }
-            } catch {
-                close(lockFD)
-                throw error
-            }
+            monitoring = try MonitoringServer(host: m.host, port: m.port, logger: logger) { endpoints.respond($0, $1) }
         }
         monitoringAddress = monitoring?.address
         let queue = BatchQueue(capacity: max(4, maxInFlight))
@@ -131,10 +114,6 @@ public final class Daemon: Sendable {
         ])
     }
 
-    deinit {
-        close(lockFD)
-    }
-
     /// Runs until shut down; returns after the registry's last write.
     public func run() async throws {
         try await group.run()
@@ -143,22 +122,6 @@ public final class Daemon: Sendable {
     /// Starts a graceful shutdown, as SIGTERM does.
     public func stop() async {
         await group.triggerGracefulShutdown()
-    }
-
-    /// One process per registry: a second would commit offsets the first does not know.
-    private static func lock(registryPath: String) throws -> Int32 {
-        let directory = (registryPath as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
-        let path = registryPath + ".lock"
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw RegistryError(description: "registry lock \(path): cannot open: \(String(cString: strerror(errno)))")
-        }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            close(fd)
-            throw RegistryError(description: "registry \(registryPath) is in use by another tailship process (lock \(path)); give this one its own registry (registry.path, or --registry)")
-        }
-        return fd
     }
 }
 

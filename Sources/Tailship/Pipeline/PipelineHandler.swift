@@ -65,7 +65,7 @@ final class PipelineHandler: TailHandler {
                     oversize = try deadLetters.openOversize(path: follower.path, identity: follower.identity, sequence: stats.oversizeLines.load(ordering: .relaxed))
                 } catch {
                     oversizeFailed = true
-                    logger.error("cannot store oversize line in the dead-letter directory", metadata: ["error": "\(error)", "path": "\(follower.path)"])
+                    logger.error("cannot store oversize line in the dead-letter directory", metadata: ["error": "\(error)", "file": "\(follower.path)"])
                 }
             }
             do {
@@ -88,7 +88,7 @@ final class PipelineHandler: TailHandler {
             }
             oversize = nil
             logger.warning("line longer than max_line_bytes not shipped; stored in the dead-letter directory", metadata: [
-                "path": "\(follower.path)", "bytes": "\(length)", "end_offset": "\(end)", "dead_letter": "\(stored)",
+                "file": "\(follower.path)", "bytes": "\(length)", "end_offset": "\(end)", "dead_letter": "\(stored)",
             ])
             batcher.skip(from: source, start: end - UInt64(length + 1), end: end)
         }
@@ -144,13 +144,13 @@ final class PipelineHandler: TailHandler {
             try invalidLines?.append(bytes)
             try invalidLines?.finish()
             logger.warning("line is not an audit event; stored in the dead-letter directory", metadata: [
-                "path": "\(path)", "end_offset": "\(end)", "dead_letter": "\(invalidLines?.path ?? "")",
+                "file": "\(path)", "end_offset": "\(end)", "dead_letter": "\(invalidLines?.path ?? "")",
             ])
             return true
         } catch {
             invalidLines = nil
             logger.error("cannot store a line that is not an audit event in the dead-letter directory; shipping it unchanged",
-                         metadata: ["error": "\(error)", "path": "\(path)"])
+                         metadata: ["error": "\(error)", "file": "\(path)"])
             return false
         }
     }

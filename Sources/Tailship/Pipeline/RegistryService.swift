@@ -21,7 +21,7 @@ struct RegistryService: Service {
             }
         }
         _ = save(ifNewerThan: 0, force: true)
-        logger.info("registry written", metadata: ["path": "\(store.path)"])
+        logger.info("registry written", metadata: ["registry": "\(store.path)"])
     }
 
     private func save(ifNewerThan saved: UInt64, force: Bool = false) -> UInt64 {

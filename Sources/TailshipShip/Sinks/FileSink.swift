@@ -90,7 +90,7 @@ public actor FileSink: Sink {
         currentPath = path
         currentSize = 0
         lastName = name
-        logger.info("writing output file", metadata: ["path": "\(path)"])
+        logger.info("writing output file", metadata: ["output_file": "\(path)"])
     }
 
     private func closeCurrent() {

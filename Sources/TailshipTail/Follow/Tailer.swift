@@ -192,7 +192,7 @@ public final class Tailer: @unchecked Sendable {
         let presentLive = scanPaths(now: now)
         for follower in followers where !follower.isFinal && !presentLive.contains(follower.identity) {
             follower.rotatedAway = true
-            logger.info("file rotated away; reading it to its end", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "file": "\(follower.identity)"])
+            logger.info("file rotated away; reading it to its end", metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)", "file_id": "\(follower.identity)"])
         }
         // Final files first, so a rotated file is finished before its successor is read.
         followers = followers.filter(\.isFinal) + followers.filter { !$0.isFinal }
@@ -226,7 +226,7 @@ public final class Tailer: @unchecked Sendable {
             let known = entry.finalSize ?? entry.size
             let unshipped = known.map { $0 > entry.offset ? $0 - entry.offset : 0 }
             logger.error("file deleted before it was fully shipped; its unshipped lines are lost", metadata: [
-                "path": "\(entry.path)", "file": "\(entry.identity)", "offset": "\(entry.offset)", "unshipped_bytes": "\(unshipped.map { "\($0)" } ?? "unknown")",
+                "file": "\(entry.path)", "file_id": "\(entry.identity)", "offset": "\(entry.offset)", "unshipped_bytes": "\(unshipped.map { "\($0)" } ?? "unknown")",
             ])
             observer.fileLost(path: entry.path, unshippedBytes: unshipped)
             registry.remove(entry.identity)
@@ -269,7 +269,7 @@ public final class Tailer: @unchecked Sendable {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if failingPaths.insert(path).inserted {
-                logger.error("cannot open file", metadata: ["path": "\(path)", "error": "\(String(cString: strerror(errno)))"])
+                logger.error("cannot open file", metadata: ["file": "\(path)", "error": "\(String(cString: strerror(errno)))"])
                 observer.readError(path: path, errno: errno)
             }
             return
@@ -285,7 +285,7 @@ public final class Tailer: @unchecked Sendable {
             if planned != nil { return }
             incomplete.insert(state)
             observer.gzipIncomplete(path: path)
-            logger.info("compressed file is not complete yet (no valid gzip trailer); will look again", metadata: ["path": "\(path)"])
+            logger.info("compressed file is not complete yet (no valid gzip trailer); will look again", metadata: ["file": "\(path)"])
             return
         }
         guard let head = compressed ? GzipStreamReader.head(fd: fd, limit: Fingerprint.maxLength) : Fingerprint.head(fd: fd) else {
@@ -312,7 +312,7 @@ public final class Tailer: @unchecked Sendable {
         case .skip(let reason, let permanent, let entry):
             close(fd)
             if permanent { skipped[state] = entry }
-            logger.debug("not reading file", metadata: ["path": "\(path)", "reason": "\(reason)"])
+            logger.debug("not reading file", metadata: ["file": "\(path)", "reason": "\(reason)"])
         case .open(let offset, let reason):
             var reader: GzipStreamReader?
             if compressed {
@@ -321,7 +321,7 @@ public final class Tailer: @unchecked Sendable {
                     close(fd)
                     observer.gzipIncomplete(path: path)
                     logger.warning("compressed file ends before the committed offset (still being written?); will retry",
-                                   metadata: ["path": "\(path)", "offset": "\(offset)"])
+                                   metadata: ["file": "\(path)", "offset": "\(offset)"])
                     return
                 }
                 reader = r
@@ -333,7 +333,7 @@ public final class Tailer: @unchecked Sendable {
             }
             let epoch = registry.track(entry)
             seen.insert(identity)
-            logger.info("\(reason)", metadata: ["path": "\(path)", "offset": "\(offset)", "size": "\(st.st_size)", "file": "\(identity)"])
+            logger.info("\(reason)", metadata: ["file": "\(path)", "offset": "\(offset)", "size": "\(st.st_size)", "file_id": "\(identity)"])
             observer.fileOpened(path: path)
             let follower = Follower(fd: fd, identity: identity, path: path, fingerprint: Fingerprint(head: head), epoch: epoch,
                                     offset: offset, maxLineBytes: options.maxLineBytes, now: monotonicSeconds(),
@@ -419,7 +419,7 @@ public final class Tailer: @unchecked Sendable {
         while (follower.isFinal || total < options.passBudgetBytes) && !shouldStop() {
             let n = follower.read(into: buffer)
             if n < 0 {
-                logger.error("read failed", metadata: ["path": "\(follower.path)", "error": "\(String(cString: strerror(Int32(-n))))"])
+                logger.error("read failed", metadata: ["file": "\(follower.path)", "error": "\(String(cString: strerror(Int32(-n))))"])
                 observer.readError(path: follower.path, errno: Int32(-n))
                 break
             }
@@ -459,7 +459,7 @@ public final class Tailer: @unchecked Sendable {
     /// if it is among the backups; the live file starts again at 0.
     private func truncated(_ follower: Follower, size: UInt64) {
         logger.warning("file truncated (copytruncate?); reading it again from the start",
-                       metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "size": "\(size)"])
+                       metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)", "size": "\(size)"])
         observer.fileTruncated(path: follower.path)
         passInterrupted = true
         var copyHadNothingNew = false
@@ -470,10 +470,10 @@ public final class Tailer: @unchecked Sendable {
             followers.insert(copy, at: followers.firstIndex { $0 === follower } ?? followers.count)
             logger.info("reading the rest of the truncated file from its copy", metadata: ["copy": "\(copy.path)", "offset": "\(copy.readOffset)"])
         } else if copyHadNothingNew {
-            logger.info("the copy of the truncated file holds nothing beyond what was read", metadata: ["path": "\(follower.path)"])
+            logger.info("the copy of the truncated file holds nothing beyond what was read", metadata: ["file": "\(follower.path)"])
         } else {
             logger.error("no copy of the truncated file found among the backups; lines written after offset were lost if any",
-                         metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+                         metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)"])
             observer.fileLost(path: follower.path, unshippedBytes: nil)
         }
         follower.framer.reset()
@@ -544,14 +544,14 @@ public final class Tailer: @unchecked Sendable {
                 guard follower.atEnd else { return false }
                 finished[follower.identity] = follower.fingerprint
                 finishedContent.insert(follower.fingerprint)
-                logger.info("read live file to its current end", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+                logger.info("read live file to its current end", metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)"])
                 return true
             }
             guard follower.isFinal else { return false }
             if let gzip = follower.gzip, !gzip.isComplete {
                 if gzip.failed || follower.isDeleted {
                     logger.error("compressed file is corrupt or was deleted before it was complete; not finished",
-                                 metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)"])
+                                 metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)"])
                     observer.gzipIncomplete(path: follower.path)
                     return true
                 }
@@ -560,13 +560,13 @@ public final class Tailer: @unchecked Sendable {
             guard follower.atEnd else { return false }
             if follower.framer.carriedBytes > 0 {
                 guard now - follower.lastDataAt >= options.rotatedIdleSeconds else { return false }
-                logger.warning("shipping last line without newline of a rotated file", metadata: ["path": "\(follower.path)"])
+                logger.warning("shipping last line without newline of a rotated file", metadata: ["file": "\(follower.path)"])
                 follower.framer.flushPartial(end: follower.readOffset) { handler.handle($0, from: follower) }
             }
             finished[follower.identity] = follower.fingerprint
             finishedContent.insert(follower.fingerprint)
             registry.finalize(follower.identity, size: follower.readOffset)
-            logger.info("finished file", metadata: ["path": "\(follower.path)", "offset": "\(follower.readOffset)", "file": "\(follower.identity)"])
+            logger.info("finished file", metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)", "file_id": "\(follower.identity)"])
             observer.fileClosed(path: follower.path)
             return true
         }

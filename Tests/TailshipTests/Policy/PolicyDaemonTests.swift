@@ -90,7 +90,7 @@ import TailshipTestSupport
 
         _ = writePolicy("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- {level: None, verbs: [get]}\n- level: RequestResponse\n", f)
         daemon.signal(SIGHUP)
-        #expect(await eventually(seconds: 10) { daemon.stderr.contains("SIGHUP: policy reloaded") })
+        #expect(await eventually(seconds: 10) { daemon.stderr.contains("SIGHUP: configuration reloaded") })
         let second = (100..<200).map { Self.event($0).line } // gets and creates
         appendText(second.map { $0 + "\n" }.joined(), to: f.log)
         let creates = second.filter { $0.contains(#""verb":"create""#) }
@@ -98,7 +98,7 @@ import TailshipTestSupport
 
         _ = writePolicy("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Everything\n", f)
         daemon.signal(SIGHUP)
-        #expect(await eventually(seconds: 10) { daemon.stderr.contains("SIGHUP: new policy refused") })
+        #expect(await eventually(seconds: 10) { daemon.stderr.contains("SIGHUP: new configuration refused") })
         #expect(daemon.stderr.contains("rules[0].level"))
         let third = (200..<300).map { Self.event($0).line }
         appendText(third.map { $0 + "\n" }.joined(), to: f.log)

@@ -26,8 +26,9 @@ final class PyReceiver: @unchecked Sendable {
     let tls: Bool
 
     /// `script`: JSON list of answers by arrival order ({"status", "headers", "body", "delay", "bulk"}).
+    /// `failWhile`: a path; while it exists, every request gets 503.
     init(directory: String, script: String = "[]", defaultAnswer: String? = nil,
-         cert: String? = nil, key: String? = nil, clientCA: String? = nil) throws {
+         cert: String? = nil, key: String? = nil, clientCA: String? = nil, failWhile: String? = nil) throws {
         let id = UUID().uuidString.prefix(6)
         log = "\(directory)/receiver-\(id).jsonl"
         let portFile = "\(directory)/receiver-\(id).port"
@@ -35,6 +36,7 @@ final class PyReceiver: @unchecked Sendable {
         if let defaultAnswer { args += ["--default", defaultAnswer] }
         if let cert, let key { args += ["--cert", cert, "--key", key] }
         if let clientCA { args += ["--client-ca", clientCA] }
+        if let failWhile { args += ["--fail-while", failWhile] }
         tls = cert != nil
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + args
