@@ -1,16 +1,19 @@
 # Tailship: `make run` shows the demo, `make test` runs the whole suite.
 SWIFT ?= swift
 # Debian packages the build and the tests need.
-DEBS_BUILD := zlib1g-dev pkg-config
+DEBS_BUILD := zlib1g-dev pkg-config g++
 # Go and lumberjack (kube-apiserver's rotation library) write real rotating logs; logrotate does copytruncate.
 # openssl makes the test CA and certificates; python3 runs the test receiver (tools/test-receiver), pip installs PY_TEST.
-DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip openssl python3 python3-pip
-# PyPI's Prometheus client: its text-format parser checks /metrics independently of Tailship's own code.
-PY_TEST := prometheus_client==0.26.0
+# The packaging checks: binutils (strip, objdump), lintian, systemd (systemd-analyze verify and security).
+DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip openssl python3 python3-pip \
+  binutils lintian systemd
+# PyPI: Prometheus's client (its text-format parser checks /metrics independently of Tailship's code)
+# and kubernetes-validate (the Kubernetes OpenAPI schemas, offline) for packaging/kubernetes/.
+PY_TEST := prometheus_client==0.26.0 kubernetes-validate==1.37.0
 LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps-build deps-test demo clean tools bench
+.PHONY: run test build release deps-build deps-test demo clean tools bench deb image
 
 # Installs only what is missing, so repeated runs need no network.
 deps-build:
@@ -20,14 +23,33 @@ deps-build:
 deps-test:
 	@missing=""; for p in $(DEBS_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
-	@python3 -c 'import prometheus_client' 2>/dev/null || { echo "installing: $(PY_TEST) (PyPI)"; \
+	@python3 -c 'import prometheus_client, kubernetes_validate' 2>/dev/null || { echo "installing: $(PY_TEST) (PyPI)"; \
 	  python3 -m pip install -q $(PY_TEST) || python3 -m pip install -q --break-system-packages $(PY_TEST); }
 
 build: deps-build
 	$(SWIFT) build
 
+# The Swift standard library, Foundation, libstdc++ and libgcc linked in: only libc and zlib are
+# needed at run time (ldd). Swift's static link line asks for -lstdc++, so a directory holding only
+# libstdc++.a is searched first.
+STATIC_LIBS := .build/static-libs
+RELEASE_FLAGS := -c release --static-swift-stdlib -Xlinker -L$(CURDIR)/$(STATIC_LIBS) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 release: deps-build
-	$(SWIFT) build -c release
+	@mkdir -p $(STATIC_LIBS) && ln -sf "$$(gcc -print-file-name=libstdc++.a)" $(STATIC_LIBS)/libstdc++.a
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+# build/deb/tailship_<version>_<arch>.deb (dpkg-deb; binary, unit, default config, examples).
+deb: release
+	@command -v strip >/dev/null && command -v objdump >/dev/null || { echo "installing: binutils"; $(SUDO) apt-get install -y -qq binutils; }
+	packaging/debian/build-deb.sh .build/release/tailship build/deb
+
+# The container image, where docker or podman can build one.
+IMAGE ?= tailship:$(shell sed -n 's/.*static let current = "\(.*\)"/\1/p' Sources/Tailship/Pipeline/Daemon.swift)
+image:
+	@engine=$$(command -v podman || command -v docker || true); \
+	if [ -z "$$engine" ]; then echo "make image: no podman or docker on this machine; install one, or build packaging/container/Containerfile elsewhere"; exit 1; fi; \
+	if ! $$engine info >/dev/null 2>&1; then echo "make image: $$engine is installed but cannot reach its daemon/runtime ($$engine info fails); start it and retry"; exit 1; fi; \
+	$$engine build -f packaging/container/Containerfile -t $(IMAGE) .
 
 # The demo: a rotating audit log shipped to ./tailship-demo-out/, checked for loss.
 run: release
@@ -42,9 +64,11 @@ tools: deps-test
 # The whole suite (debug build; integration tests start the real binary).
 # Serial: the integration tests time real processes, signals and receivers, and
 # running them side by side on 2 cores starves their timers.
-test: deps-test tools
+# The packaging tests install the .deb (dpkg -i, as root or with sudo -n) and remove it again.
+test: deps-test tools deb
 	$(SWIFT) build --build-tests
 	TAILSHIP_BIN=$$($(SWIFT) build --show-bin-path)/tailship LUMBERJACK_WRITER=$(CURDIR)/$(LUMBERJACK_WRITER) \
+	  TAILSHIP_DEB=$$(ls -t $(CURDIR)/build/deb/tailship_*.deb | head -1) \
 	  $(SWIFT) test --skip-build --no-parallel
 
 # Benchmarks (release build): backfill of >= 1 GiB of gzipped backups next to zcat;
@@ -54,4 +78,4 @@ bench: release tools
 	bench/policy.sh 1
 
 clean:
-	rm -rf .build tailship-demo-out
+	rm -rf .build build tailship-demo-out
