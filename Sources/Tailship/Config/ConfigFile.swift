@@ -18,9 +18,16 @@ public struct ConfigFile: Decodable, Sendable {
     public var policy_on_invalid: String?
     /// The HTTP server for /metrics, /healthz and /readyz. Off unless `listen` is set.
     public var monitoring: MonitoringSection?
+    /// Prometheus metrics computed from the audit events themselves. Off by default.
+    public var audit_metrics: AuditMetricsSection?
+    /// Fields added to every JSON event as one top-level `"tailship"` object. Off by default.
+    public var add_fields: [String: String]?
+    /// With add_fields (or alone): also add the source file and offset. Default false.
+    public var add_source: Bool?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case inputs, registry, batch, output, dead_letter, shutdown_timeout, log, policy, policy_on_invalid, monitoring
+        case audit_metrics, add_fields, add_source
     }
 
     public init() {}
@@ -38,6 +45,47 @@ public struct ConfigFile: Decodable, Sendable {
         policy = try c.decodeIfPresent(String.self, forKey: .policy)
         policy_on_invalid = try c.decodeIfPresent(String.self, forKey: .policy_on_invalid)
         monitoring = try c.decodeIfPresent(MonitoringSection.self, forKey: .monitoring)
+        audit_metrics = try c.decodeIfPresent(AuditMetricsSection.self, forKey: .audit_metrics)
+        add_fields = try c.decodeIfPresent([String: String].self, forKey: .add_fields)
+        add_source = try c.decodeIfPresent(Bool.self, forKey: .add_source)
+    }
+}
+
+public struct AuditMetricsSection: Decodable, Sendable {
+    public var enabled: Bool?
+    /// Resources counted by name (`pods`, `apps/deployments`); others count as `other`. Default: the built-in ones.
+    public var resources: [String]?
+    /// How far back /audit/top looks. Default 15m.
+    public var window: DurationValue?
+    public var freeze_windows: [FreezeWindowSection]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case enabled, resources, window, freeze_windows }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled)
+        resources = try c.decodeIfPresent([String].self, forKey: .resources)
+        window = try c.decodeIfPresent(DurationValue.self, forKey: .window)
+        freeze_windows = try c.decodeIfPresent([FreezeWindowSection].self, forKey: .freeze_windows)
+    }
+}
+
+public struct FreezeWindowSection: Decodable, Sendable {
+    /// RFC 3339 times; a write whose requestReceivedTimestamp is in [start, end) violates the freeze.
+    public var start: String?
+    public var end: String?
+    /// Only writes in these namespaces count; absent: every write, cluster-scoped ones included.
+    public var namespaces: [String]?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case start, end, namespaces }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        start = try c.decodeIfPresent(String.self, forKey: .start)
+        end = try c.decodeIfPresent(String.self, forKey: .end)
+        namespaces = try c.decodeIfPresent([String].self, forKey: .namespaces)
     }
 }
 

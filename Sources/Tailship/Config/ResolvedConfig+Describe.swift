@@ -67,6 +67,22 @@ extension ResolvedConfig {
             out += "policy_on_invalid: \(policyOnInvalid.rawValue)\n"
         }
         out += "log: {level: \(logLevel.rawValue), format: \(logJSON ? "json" : "logfmt")}\n"
+        if let a = auditInsights {
+            let resources = a.resources.keys.sorted().flatMap { g in a.resources[g]!.sorted().map { g.isEmpty ? $0 : "\(g)/\($0)" } }
+            out += "audit_metrics:\n  enabled: true\n  window: \(ms(a.window))\n"
+            out += "  resources: [\(resources.joined(separator: ", "))]\n"
+            if !a.freezeWindows.isEmpty {
+                out += "  freeze_windows:\n"
+                for w in a.freezeWindows {
+                    let parts = w.label.components(separatedBy: "..")
+                    out += "    - {start: \(quote(parts[0])), end: \(quote(parts[1]))\(w.namespaces.map { ", namespaces: [\($0.sorted().map(quote).joined(separator: ", "))]" } ?? "")}\n"
+                }
+            }
+        }
+        if let e = enrichment {
+            out += "add_fields: {\(e.fields.map { "\(quote($0.0)): \(quote($0.1))" }.joined(separator: ", "))}\n"
+            out += "add_source: \(e.addSource)\n"
+        }
         if let m = monitoring {
             out += "monitoring: {listen: \(quote(m.host.contains(":") ? "[\(m.host)]:\(m.port)" : "\(m.host):\(m.port)")), ready_max_failure_age: \(ms(m.readyMaxFailureAge))}\n"
         }

@@ -44,6 +44,10 @@ public struct ResolvedConfig: Sendable {
     public var policyOnInvalid: InvalidLineAction = .pass
     /// The monitoring server, if enabled.
     public var monitoring: Monitoring?
+    /// `audit_metrics`, if enabled.
+    public var auditInsights: AuditInsightsSettings?
+    /// `add_fields` / `add_source`, if set.
+    public var enrichment: Enrichment?
 
     public struct Monitoring: Sendable, Equatable {
         public var host: String
@@ -221,6 +225,9 @@ public struct ResolvedConfig: Sendable {
         resolved.policy = policy
         resolved.policyOnInvalid = onInvalid
         resolved.monitoring = try resolveMonitoring(file.monitoring)
+        resolved.auditInsights = try AuditInsightsSettings.resolve(file.audit_metrics, monitoring: resolved.monitoring)
+        resolved.enrichment = try Enrichment.resolve(fields: file.add_fields, addSource: file.add_source,
+                                                     environment: ProcessInfo.processInfo.environment)
         return resolved
     }
 }

@@ -11,6 +11,8 @@ import TailshipTail
 public final class DaemonMetrics: Sendable {
     public let factory: PrometheusMetricsFactory
     private let prometheus: PrometheusCollectorRegistry
+    /// Where other metrics (audit metrics) register theirs.
+    var registry: PrometheusCollectorRegistry { prometheus }
     /// Seconds from an audit event's stageTimestamp to its acknowledgement.
     private let eventDelay: Metrics.Timer
     private let counters: [String: Prometheus.Counter]

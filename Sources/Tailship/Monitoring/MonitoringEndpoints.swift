@@ -1,3 +1,4 @@
+import Foundation
 import NIOHTTP1
 import TailshipShip
 import TailshipTail
@@ -11,6 +12,8 @@ struct MonitoringEndpoints: Sendable {
     let policies: PolicyHolder
     /// Seconds the output may have work without a success before /readyz fails.
     let readyMaxFailureAge: Double
+    /// With `audit_metrics`: the users behind /audit/top.
+    let topUsers: TopUsers?
 
     func respond(_ method: HTTPMethod, _ uri: String) -> MonitoringServer.Response {
         let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
@@ -22,6 +25,12 @@ struct MonitoringEndpoints: Sendable {
         case "/healthz":
             // Answering at all shows the process and its event loops are alive.
             return text(.ok, "ok\n")
+        case "/audit/top" where topUsers != nil:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let report = topUsers!.report(now: Double(UTCTime.nowNanoseconds()) / 1e9)
+            let body = (try? encoder.encode(report)).map(Array.init) ?? Array("{}".utf8)
+            return MonitoringServer.Response(status: .ok, contentType: "application/json", body: body)
         case "/readyz":
             let problems = readinessProblems(now: UTCTime.nowNanoseconds())
             return problems.isEmpty ? text(.ok, "ready\n") : text(.serviceUnavailable, "not ready: " + problems.joined(separator: "; ") + "\n")

@@ -64,10 +64,14 @@ public final class Daemon: Sendable {
         }
         let policies = PolicyHolder(config.policy)
         let registry = self.registry
+        var audit: AuditMetrics?
+        if let settings = config.auditInsights, let metrics {
+            audit = AuditMetrics(settings: settings, registry: metrics.registry, topUsers: TopUsers(window: settings.window), logger: logger)
+        }
         var monitoring: MonitoringServer?
         if let m = config.monitoring, let metrics {
             let endpoints = MonitoringEndpoints(metrics: metrics, stats: stats, state: state, registry: registry, policies: policies,
-                                                readyMaxFailureAge: m.readyMaxFailureAge)
+                                                readyMaxFailureAge: m.readyMaxFailureAge, topUsers: audit?.topUsers)
             monitoring = try MonitoringServer(host: m.host, port: m.port, logger: logger) { endpoints.respond($0, $1) }
         }
         monitoringAddress = monitoring?.address
@@ -86,7 +90,8 @@ public final class Daemon: Sendable {
             onComplete = { completion.finish() }
         }
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
-                                shutdown: shutdown, logger: logger, policies: policies, state: state, backfill: backfill, onComplete: onComplete)
+                                shutdown: shutdown, logger: logger, policies: policies, state: state, audit: audit,
+                                backfill: backfill, onComplete: onComplete)
         // Stopped in reverse order: the reader first, the monitoring server and watchdog last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier, let interval = notifier.watchdogInterval {

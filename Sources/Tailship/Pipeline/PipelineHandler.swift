@@ -1,4 +1,5 @@
 import Logging
+import TailshipJSON
 import TailshipPolicy
 import TailshipShip
 import TailshipTail
@@ -23,10 +24,18 @@ final class PipelineHandler: TailHandler {
     private var processorGeneration = -1
     private var invalidLines: DeadLetterLineFile?
     private let policyCounts: PolicyCounts
+    /// `audit_metrics` and `add_fields`/`add_source`, if configured; both need a scan of
+    /// each line, which the policy processor already makes when a policy is set.
+    private let audit: AuditMetrics?
+    private let enricher: Enricher?
+    private var members: [JSONMember] = []
 
     init(batcher: Batcher, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger, timeFilter: AuditTimeFilter? = nil,
-         policies: PolicyHolder = PolicyHolder(nil), onInvalid: InvalidLineAction = .pass, policyCounts: PolicyCounts = PolicyCounts()) {
+         policies: PolicyHolder = PolicyHolder(nil), onInvalid: InvalidLineAction = .pass, policyCounts: PolicyCounts = PolicyCounts(),
+         audit: AuditMetrics? = nil, enrichment: Enrichment? = nil) {
         self.policyCounts = policyCounts
+        self.audit = audit
+        enricher = enrichment.map(Enricher.init)
         self.batcher = batcher
         self.timeFilter = timeFilter
         self.policies = policies
@@ -53,6 +62,11 @@ final class PipelineHandler: TailHandler {
                 batcher.skip(from: source, start: start, end: end)
             } else if let processor = currentProcessor() {
                 applyPolicy(processor, bytes, from: source, follower: follower, start: start, end: end)
+            } else if audit != nil || enricher != nil {
+                let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                let fields = EventFields.scan(p, bytes.count, members: &members)
+                if let fields { audit?.observe(fields, p) }
+                add(bytes, fields: fields, memberCount: members.count, from: source, follower: follower, start: start, end: end)
             } else {
                 batcher.add(line: bytes, from: source, end: end, start: start)
             }
@@ -107,13 +121,18 @@ final class PipelineHandler: TailHandler {
                              start: UInt64, end: UInt64) {
         let verdict = processor.process(bytes)
         policyCounts.add(level: verdict.decision?.level, action: verdict.action)
+        let fields = processor.lastFields
+        if let audit, let fields { audit.observe(fields, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        let members = processor.lastMemberCount
         switch verdict.action {
         case .keep:
             stats.policyKept.add(1, ordering: .relaxed)
-            batcher.add(line: bytes, from: source, end: end, start: start)
+            add(bytes, fields: fields, memberCount: members, from: source, follower: follower, start: start, end: end)
         case .reduce:
             stats.policyReduced.add(1, ordering: .relaxed)
-            processor.output.withUnsafeBytes { batcher.add(line: $0, from: source, end: end, start: start) }
+            processor.output.withUnsafeBytes {
+                add($0, fields: fields, memberCount: members, from: source, follower: follower, start: start, end: end)
+            }
         case .drop:
             stats.policyDropped.add(1, ordering: .relaxed)
             batcher.skip(from: source, start: start, end: end)
@@ -121,7 +140,7 @@ final class PipelineHandler: TailHandler {
             stats.policyInvalid.add(1, ordering: .relaxed)
             switch onInvalid {
             case .pass:
-                batcher.add(line: bytes, from: source, end: end, start: start)
+                add(bytes, fields: fields, memberCount: members, from: source, follower: follower, start: start, end: end)
             case .drop:
                 batcher.skip(from: source, start: start, end: end)
             case .deadLetter:
@@ -132,6 +151,18 @@ final class PipelineHandler: TailHandler {
                     batcher.add(line: bytes, from: source, end: end, start: start)
                 }
             }
+        }
+    }
+
+    /// Batches a line, with the `tailship` object added when enrichment is on and
+    /// the line is a JSON object without one; any other line goes as it is.
+    private func add(_ bytes: UnsafeRawBufferPointer, fields: EventFields?, memberCount: Int, from source: LineSource, follower: Follower,
+                     start: UInt64, end: UInt64) {
+        if let enricher, let fields, fields.tailshipMember == nil,
+           enricher.enrich(bytes, memberCount: memberCount, file: follower.path, offset: start) {
+            enricher.output.withUnsafeBytes { batcher.add(line: $0, from: source, end: end, start: start) }
+        } else {
+            batcher.add(line: bytes, from: source, end: end, start: start)
         }
     }
 

@@ -26,8 +26,8 @@ final class ReaderLoop: @unchecked Sendable {
     private let onComplete: (@Sendable () -> Void)?
 
     init(config: ResolvedConfig, registry: Registry, queue: BatchQueue, deadLetters: DeadLetterWriter, stats: ShipStats,
-         shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, state: DaemonState = DaemonState(), backfill: BackfillMode? = nil,
-         onComplete: (@Sendable () -> Void)? = nil) {
+         shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, state: DaemonState = DaemonState(), audit: AuditMetrics? = nil,
+         backfill: BackfillMode? = nil, onComplete: (@Sendable () -> Void)? = nil) {
         self.queue = queue
         self.state = state
         self.shutdown = shutdown
@@ -44,7 +44,8 @@ final class ReaderLoop: @unchecked Sendable {
         var emit: ((Batch) -> Void)?
         let batcher = Batcher(limits: config.batch) { emit?($0) }
         handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter,
-                                  policies: policies, onInvalid: config.policyOnInvalid, policyCounts: state.policy)
+                                  policies: policies, onInvalid: config.policyOnInvalid, policyCounts: state.policy,
+                                  audit: audit, enrichment: config.enrichment)
         emit = { [unowned self] batch in self.enqueue(batch) }
         let stop = self.stop
         handler.isStopping = { stop.isSet }

@@ -10,6 +10,10 @@ public final class PolicyProcessor {
     private var removed: [Int] = []
     /// The reduced line after a `.reduce` verdict, until the next call.
     public private(set) var output: [UInt8] = []
+    /// The fields of the last line, if it was a JSON object (for audit metrics and enrichment).
+    public private(set) var lastFields: EventFields?
+    /// Top-level members of the last line.
+    public var lastMemberCount: Int { members.count }
 
     public init(policy: AuditPolicy) {
         checker = PolicyChecker(policy)
@@ -20,9 +24,11 @@ public final class PolicyProcessor {
 
     public func process(_ line: UnsafeRawBufferPointer) -> PolicyVerdict {
         let n = line.count
+        lastFields = nil
         guard n > 0, let base = line.baseAddress else { return PolicyVerdict(action: .invalid) }
         let p = base.assumingMemoryBound(to: UInt8.self)
-        guard let f = EventFields.scan(p, n, members: &members), f.isEvent else {
+        lastFields = EventFields.scan(p, n, members: &members)
+        guard let f = lastFields, f.isEvent else {
             return PolicyVerdict(action: .invalid)
         }
         let d = checker.decide(f, p, n)

@@ -24,6 +24,14 @@ public struct EventFields {
     public var levelMember: Int?
     public var requestObjectMember: Int?
     public var responseObjectMember: Int?
+    /// For audit metrics: `responseStatus.code`, the two timestamps, and
+    /// `annotations["authorization.k8s.io/decision"]`.
+    public var responseCode: Int?
+    public var requestReceivedTimestamp: JSONString?
+    public var stageTimestamp: JSONString?
+    public var authorizationDecision: JSONString?
+    /// Index of a top-level `tailship` member (enrichment replaces none).
+    public var tailshipMember: Int?
 
     public init() {}
 
@@ -50,6 +58,11 @@ public struct EventFields {
             case .requestURI?: f.requestURI = JSONScanner.string(p, m)
             case .requestObject?: f.requestObjectMember = index
             case .responseObject?: f.responseObjectMember = index
+            case .responseStatus?: f.responseCode = Self.code(p, m)
+            case .requestReceivedTimestamp?: f.requestReceivedTimestamp = JSONScanner.string(p, m)
+            case .stageTimestamp?: f.stageTimestamp = JSONScanner.string(p, m)
+            case .annotations?: f.authorizationDecision = Self.decision(p, m)
+            case .tailship?: f.tailshipMember = index
             case nil: break
             }
         }
@@ -60,9 +73,37 @@ public struct EventFields {
 
     static let event = Array("Event".utf8)
 
-    /// The top-level keys a policy needs.
+    /// `responseStatus.code` as an integer.
+    static func code(_ p: UnsafePointer<UInt8>, _ m: JSONMember) -> Int? {
+        guard p[m.valueStart] == 0x7B else { return nil }
+        var code: Int?
+        _ = JSONScanner.forEachMember(p, m.valueStart, m.valueEnd) { r in
+            guard JSONScanner.keyIs(r.key, "code", p) else { return }
+            var value = 0
+            var i = r.valueStart
+            while i < r.valueEnd, p[i] >= 0x30, p[i] <= 0x39, value < 100_000 {
+                value = value * 10 + Int(p[i] - 0x30)
+                i += 1
+            }
+            if i > r.valueStart { code = value }
+        }
+        return code
+    }
+
+    /// `annotations["authorization.k8s.io/decision"]`.
+    static func decision(_ p: UnsafePointer<UInt8>, _ m: JSONMember) -> JSONString? {
+        guard p[m.valueStart] == 0x7B else { return nil }
+        var found: JSONString?
+        _ = JSONScanner.forEachMember(p, m.valueStart, m.valueEnd) { a in
+            if JSONScanner.keyIs(a.key, "authorization.k8s.io/decision", p) { found = JSONScanner.string(p, a) }
+        }
+        return found
+    }
+
+    /// The top-level keys a policy and the audit metrics need.
     enum TopKey: String, CaseIterable {
         case kind, verb, user, level, stage, auditID, objectRef, requestURI, requestObject, responseObject
+        case responseStatus, requestReceivedTimestamp, stageTimestamp, annotations, tailship
 
         @inline(__always)
         init?(_ k: JSONString, _ p: UnsafePointer<UInt8>) {
@@ -84,10 +125,17 @@ public struct EventFields {
                 else if JSONScanner.keyIs(k, "stage", p) { self = .stage }
                 else { return nil }
             case 7 where JSONScanner.keyIs(k, "auditID", p): self = .auditID
+            case 8 where JSONScanner.keyIs(k, "tailship", p): self = .tailship
             case 9 where JSONScanner.keyIs(k, "objectRef", p): self = .objectRef
             case 10 where JSONScanner.keyIs(k, "requestURI", p): self = .requestURI
+            case 11 where JSONScanner.keyIs(k, "annotations", p): self = .annotations
             case 13 where JSONScanner.keyIs(k, "requestObject", p): self = .requestObject
-            case 14 where JSONScanner.keyIs(k, "responseObject", p): self = .responseObject
+            case 14:
+                if JSONScanner.keyIs(k, "responseObject", p) { self = .responseObject }
+                else if JSONScanner.keyIs(k, "responseStatus", p) { self = .responseStatus }
+                else if JSONScanner.keyIs(k, "stageTimestamp", p) { self = .stageTimestamp }
+                else { return nil }
+            case 24 where JSONScanner.keyIs(k, "requestReceivedTimestamp", p): self = .requestReceivedTimestamp
             default: return nil
             }
         }

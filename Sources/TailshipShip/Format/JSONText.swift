@@ -1,8 +1,8 @@
 /// Writing JSON text into byte buffers.
-enum JSONText {
+public enum JSONText {
     /// Appends `bytes` as a JSON string (quoted and escaped). Invalid UTF-8
     /// becomes U+FFFD so the body stays valid JSON.
-    static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
+    public static func appendString(_ bytes: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         out.append(0x22)
         let text = String(decoding: bytes, as: UTF8.self)
         for b in text.utf8 {
@@ -21,10 +21,10 @@ enum JSONText {
         out.append(0x22)
     }
 
-    static func appendString(_ s: String, to out: inout [UInt8]) {
+    public static func appendString(_ s: String, to out: inout [UInt8]) {
         var s = s
         s.withUTF8 { appendString(UnsafeRawBufferPointer($0), to: &out) }
     }
 
-    static func append(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
+    public static func append(_ s: String, to out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
 }
