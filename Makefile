@@ -76,6 +76,7 @@ test: deps-test tools deb
 bench: release tools
 	bench/backfill.sh 1
 	bench/policy.sh 1
+	bench/insights.sh 1
 
 clean:
 	rm -rf .build build tailship-demo-out

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The daemon's throughput with audit_metrics on, next to the same run with it
+# off, over the real OpenShift audit log repeated to >= 1 GiB (file output,
+# gzip level 1, monitoring on in both). Runs alternate off/on, twice each; the
+# faster of each pair counts. Target: on >= 0.9 x off.
+# Usage: bench/insights.sh [GiB]   (default 1; data is kept in $BENCH_DIR between runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+gib=${1:-1}
+dir=${BENCH_DIR:-/tmp/tailship-bench-policy}   # shares the input file with bench/policy.sh
+src=../shared/testdata/real/openshift-cluster-logging-operator_audit_in.log
+file="$dir/audit-$gib.log"
+bin=.build/release/tailship
+mkdir -p "$dir"
+if [ ! -f "$file" ]; then
+  want=$(( gib * 1073741824 ))
+  size=$(stat -c %s "$src")
+  echo "repeating $src to $gib GiB in $file ..."
+  : > "$file.tmp"
+  for _ in $(seq $(( (want + size - 1) / size ))); do cat "$src"; done >> "$file.tmp"
+  mv "$file.tmp" "$file"
+fi
+mib=$(awk -v b="$(stat -c %s "$file")" 'BEGIN{printf "%.1f", b/1048576}')
+events=$(wc -l < "$file")
+
+run() {  # run MODE N -> wall seconds
+  local mode=$1 n=$2 work="$dir/insights-$1-$2"
+  rm -rf "$work"; mkdir -p "$work"
+  {
+    echo "inputs: [{paths: [\"$file\"], backups: none}]"
+    echo "registry: {path: \"$work/registry.json\"}"
+    echo "output: {file: {directory: \"$work/out\"}}"
+    echo "dead_letter: {directory: \"$work/dead-letter\"}"
+    echo "monitoring: {listen: \"127.0.0.1:0\"}"
+    echo "log: {level: warning}"
+    [ "$mode" = on ] && echo "audit_metrics: {enabled: true}"
+  } > "$work/tailship.yaml"
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" "$bin" backfill --config "$work/tailship.yaml" > "$work/summary.txt" 2> "$work/stderr.txt"
+  read -r wall user sys rss < "$work/time.txt"
+  echo "$mode run $n: ${wall}s wall, ${user}s user, peak RSS $((rss / 1024)) MiB" >&2
+  echo "$wall"
+  rm -rf "$work/out"
+}
+
+echo "input: $file, $mib MiB, $events events"
+off1=$(run off 1); on1=$(run on 1); off2=$(run off 2); on2=$(run on 2)
+off=$(printf '%s\n%s\n' "$off1" "$off2" | sort -g | head -1)
+on=$(printf '%s\n%s\n' "$on1" "$on2" | sort -g | head -1)
+printf '\n%-40s %10s %10s\n' "tailship backfill -> file sink" "wall s" "MiB/s"
+printf '%-40s %10s %10s\n' "audit_metrics off" "$off" "$(awk -v m="$mib" -v s="$off" 'BEGIN{printf "%.1f", m/s}')"
+printf '%-40s %10s %10s\n' "audit_metrics on" "$on" "$(awk -v m="$mib" -v s="$on" 'BEGIN{printf "%.1f", m/s}')"
+ratio=$(awk -v a="$off" -v b="$on" 'BEGIN{printf "%.3f", a/b}')
+echo "throughput on/off: $ratio (target >= 0.9)"
+awk -v r="$ratio" 'BEGIN{exit !(r >= 0.9)}' || { echo "below target"; exit 1; }
