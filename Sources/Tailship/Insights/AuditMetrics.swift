@@ -15,22 +15,24 @@ final class AuditMetrics {
     let topUsers: TopUsers
     private let registry: PrometheusCollectorRegistry
     private let logger: Logger
-    private var requests: [RequestKey: Prometheus.Counter] = [:]
-    private var writes: [String: Prometheus.Counter] = [:]
-    private var freezes: [String: Prometheus.Counter] = [:]
-    private var durations: [String: Prometheus.ValueHistogram] = [:]
+    // Label values are looked up by index, without building strings per event:
+    // verbs (known ones, then `other`), resources (allowed names, then `other`,
+    // `nonresource`) and status classes; counters are made on first use.
+    private let resourceNames: [String]
+    private let resourceIndex: ResourceIndex
+    private var requests: [Prometheus.Counter?]
+    private var writes: [Prometheus.Counter?]
+    private var freezes: [Prometheus.Counter?]
+    private var durations: [Prometheus.ValueHistogram?]
     private let authnFailures: Prometheus.Counter
     private let authzDenials: Prometheus.Counter
 
-    struct RequestKey: Hashable {
-        var verb: String
-        var resource: String
-        var codeClass: String
-    }
-
-    static let verbs: Set<String> = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
-                                     "post", "put", "head", "options", "connect", "proxy"]
-    static let writeVerbs: Set<String> = ["create", "update", "patch", "delete", "deletecollection"]
+    static let verbs = ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection",
+                        "post", "put", "head", "options", "connect", "proxy", "other"]
+    static let verbBytes = verbs.map { Array($0.utf8) }
+    static let watch = verbs.firstIndex(of: "watch")!
+    static let writeVerbs: Set<Int> = Set(["create", "update", "patch", "delete", "deletecollection"].map { verbs.firstIndex(of: $0)! })
+    static let codeClasses = ["2xx", "3xx", "4xx", "5xx", "unknown"]
     static let durationBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]
 
     init(settings: AuditInsightsSettings, registry: PrometheusCollectorRegistry, topUsers: TopUsers, logger: Logger) {
@@ -38,6 +40,13 @@ final class AuditMetrics {
         self.registry = registry
         self.topUsers = topUsers
         self.logger = logger
+        let names = Set(settings.resources.values.flatMap { $0 }).sorted()
+        resourceNames = names + ["other", "nonresource"]
+        resourceIndex = ResourceIndex(settings.resources, names: names)
+        requests = Array(repeating: nil, count: Self.verbs.count * resourceNames.count * Self.codeClasses.count)
+        writes = Array(repeating: nil, count: resourceNames.count)
+        freezes = Array(repeating: nil, count: resourceNames.count)
+        durations = Array(repeating: nil, count: Self.verbs.count)
         authnFailures = registry.makeCounter(descriptor: DaemonMetrics.describe(
             "tailship_audit_authn_failures_total", "Requests the API server answered 401 (authentication failed)."))
         authzDenials = registry.makeCounter(descriptor: DaemonMetrics.describe(
@@ -47,24 +56,27 @@ final class AuditMetrics {
     /// Observes one scanned audit event.
     func observe(_ f: EventFields, _ p: UnsafePointer<UInt8>) {
         guard f.isEvent, let stage = f.stage, stage.equals(Self.responseComplete, in: p) || stage.equals(Self.panic, in: p) else { return }
-        let verbName = f.verb.map { String(decoding: $0.decoded(in: p), as: UTF8.self) } ?? ""
-        let verb = Self.verbs.contains(verbName) ? verbName : "other"
+        let verb = f.verb.flatMap { v in Self.verbBytes.firstIndex { v.equals($0, in: p) } } ?? Self.verbs.count - 1
         let resource = resourceLabel(f, p)
         let code = f.responseCode
-        let codeClass = code.map { (200..<600).contains($0) ? "\($0 / 100)xx" : "unknown" } ?? "unknown"
-        let key = RequestKey(verb: verb, resource: resource, codeClass: codeClass)
-        let counter = requests[key] ?? make(&requests, key, "tailship_audit_requests_total",
-            "API requests seen in the audit log (ResponseComplete and Panic events) by verb, resource and status class.",
-            [("verb", verb), ("resource", resource), ("code_class", codeClass)])
+        let codeClass = code.map { (200..<600).contains($0) ? $0 / 100 - 2 : 4 } ?? 4
+        let slot = (verb * resourceNames.count + resource) * Self.codeClasses.count + codeClass
+        let counter = requests[slot] ?? {
+            let c = registry.makeCounter(descriptor: DaemonMetrics.describe("tailship_audit_requests_total",
+                "API requests seen in the audit log (ResponseComplete and Panic events) by verb, resource and status class."),
+                labels: [("verb", Self.verbs[verb]), ("resource", resourceNames[resource]), ("code_class", Self.codeClasses[codeClass])])
+            requests[slot] = c
+            return c
+        }()
         counter.increment()
 
         let received = f.requestReceivedTimestamp.flatMap { s in nanoseconds(s, p) }
-        if verb != "watch", let received, let staged = f.stageTimestamp.flatMap({ nanoseconds($0, p) }), staged >= received {
+        if verb != Self.watch, let received, let staged = f.stageTimestamp.flatMap({ nanoseconds($0, p) }), staged >= received {
             let histogram = durations[verb] ?? {
                 let h = registry.makeValueHistogram(
                     descriptor: DaemonMetrics.describe("tailship_audit_request_duration_seconds",
                                                        "stageTimestamp minus requestReceivedTimestamp, by verb (watch left out: long-running)."),
-                    labels: [("verb", verb)], buckets: Self.durationBuckets)
+                    labels: [("verb", Self.verbs[verb])], buckets: Self.durationBuckets)
                 durations[verb] = h
                 return h
             }()
@@ -78,18 +90,26 @@ final class AuditMetrics {
         topUsers.record(user: user, failed: code == 401 || forbidden, now: Double(UTCTime.nowNanoseconds()) / 1e9)
 
         guard Self.writeVerbs.contains(verb) else { return }
-        let write = writes[resource] ?? make(&writes, resource, "tailship_audit_writes_total",
-            "Write requests (create, update, patch, delete, deletecollection) by resource.", [("resource", resource)])
+        let write = writes[resource] ?? {
+            let c = registry.makeCounter(descriptor: DaemonMetrics.describe("tailship_audit_writes_total",
+                "Write requests (create, update, patch, delete, deletecollection) by resource."), labels: [("resource", resourceNames[resource])])
+            writes[resource] = c
+            return c
+        }()
         write.increment()
         guard !settings.freezeWindows.isEmpty, let received else { return }
         let namespace = f.namespace.map { String(decoding: $0.decoded(in: p), as: UTF8.self) }
         for window in settings.freezeWindows where window.contains(received: received, namespace: namespace) {
-            let violation = freezes[resource] ?? make(&freezes, resource, "tailship_audit_freeze_violations_total",
-                "Write requests received inside a configured freeze window, by resource.", [("resource", resource)])
+            let violation = freezes[resource] ?? {
+                let c = registry.makeCounter(descriptor: DaemonMetrics.describe("tailship_audit_freeze_violations_total",
+                    "Write requests received inside a configured freeze window, by resource."), labels: [("resource", resourceNames[resource])])
+                freezes[resource] = c
+                return c
+            }()
             violation.increment()
             func text(_ s: JSONString?) -> String { s.map { String(decoding: $0.decoded(in: p), as: UTF8.self) } ?? "" }
             logger.warning("write during a freeze window", metadata: [
-                "user": "\(user)", "verb": "\(verb)", "resource": "\(text(f.resource))", "namespace": "\(namespace ?? "")",
+                "user": "\(user)", "verb": "\(Self.verbs[verb])", "resource": "\(text(f.resource))", "namespace": "\(namespace ?? "")",
                 "name": "\(text(f.name))", "status": "\(code.map(String.init) ?? "-")", "audit_id": "\(text(f.auditID))",
                 "received": "\(text(f.requestReceivedTimestamp))", "window": "\(window.label)",
             ])
@@ -97,26 +117,54 @@ final class AuditMetrics {
         }
     }
 
-    /// The resource name if its group's list has it; `nonresource` without objectRef; else `other`.
-    private func resourceLabel(_ f: EventFields, _ p: UnsafePointer<UInt8>) -> String {
-        guard f.hasObjectRef, let r = f.resource else { return "nonresource" }
-        let group = f.apiGroup.map { String(decoding: $0.decoded(in: p), as: UTF8.self) } ?? ""
-        let name = String(decoding: r.decoded(in: p), as: UTF8.self)
-        return settings.resources[group]?.contains(name) == true ? name : "other"
+    /// Index into `resourceNames`: the name if its group's list has it, `nonresource` without objectRef, else `other`.
+    private func resourceLabel(_ f: EventFields, _ p: UnsafePointer<UInt8>) -> Int {
+        guard f.hasObjectRef, let r = f.resource else { return resourceNames.count - 1 }
+        return resourceIndex.lookup(group: f.apiGroup, resource: r, p) ?? resourceNames.count - 2
     }
 
     private func nanoseconds(_ s: JSONString, _ p: UnsafePointer<UInt8>) -> Int64? {
         RFC3339.nanoseconds(UnsafeRawBufferPointer(start: p + s.start, count: s.count))
     }
 
-    private func make<K: Hashable>(_ cache: inout [K: Prometheus.Counter], _ key: K, _ name: String, _ help: String,
-                                   _ labels: [(String, String)]) -> Prometheus.Counter {
-        let counter = registry.makeCounter(descriptor: DaemonMetrics.describe(name, help), labels: labels)
-        cache[key] = counter
-        return counter
-    }
-
     static let responseComplete = Array("ResponseComplete".utf8)
     static let panic = Array("Panic".utf8)
     static let forbid = Array("forbid".utf8)
+}
+
+/// (group, resource) in the allow-list → label index, found by hashing the
+/// bytes in place (no string per event); escaped names take the slow path.
+struct ResourceIndex {
+    private var table: [UInt64: [(group: [UInt8], resource: [UInt8], index: Int)]] = [:]
+
+    init(_ resources: [String: Set<String>], names: [String]) {
+        for (group, set) in resources {
+            for name in set {
+                let g = Array(group.utf8), r = Array(name.utf8)
+                table[Self.hash(g, r), default: []].append((g, r, names.firstIndex(of: name)!))
+            }
+        }
+    }
+
+    static func hash(_ g: [UInt8], _ r: [UInt8]) -> UInt64 {
+        let h = g.withUnsafeBytes { FNV1a.hash($0) }
+        return r.withUnsafeBytes { FNV1a.hash($0, seed: h ^ 0x2F) }
+    }
+
+    func lookup(group: JSONString?, resource: JSONString, _ p: UnsafePointer<UInt8>) -> Int? {
+        if group?.escaped == true || resource.escaped {
+            return find(group.map { $0.decoded(in: p) } ?? [], resource.decoded(in: p))
+        }
+        let g = group.map { FNV1a.hash(UnsafeRawBufferPointer(start: p + $0.start, count: $0.count)) } ?? FNV1a.hash(UnsafeRawBufferPointer(start: nil, count: 0))
+        let h = FNV1a.hash(UnsafeRawBufferPointer(start: p + resource.start, count: resource.count), seed: g ^ 0x2F)
+        guard let candidates = table[h] else { return nil }
+        for c in candidates where (group.map { $0.equals(c.group, in: p) } ?? c.group.isEmpty) && resource.equals(c.resource, in: p) {
+            return c.index
+        }
+        return nil
+    }
+
+    private func find(_ g: [UInt8], _ r: [UInt8]) -> Int? {
+        table[Self.hash(g, r)]?.first { $0.group == g && $0.resource == r }?.index
+    }
 }
