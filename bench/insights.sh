@@ -8,18 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 gib=${1:-1}
 dir=${BENCH_DIR:-/tmp/tailship-bench-policy}   # shares the input file with bench/policy.sh
-src=../shared/testdata/real/openshift-cluster-logging-operator_audit_in.log
-file="$dir/audit-$gib.log"
 bin=.build/release/tailship
-mkdir -p "$dir"
-if [ ! -f "$file" ]; then
-  want=$(( gib * 1073741824 ))
-  size=$(stat -c %s "$src")
-  echo "repeating $src to $gib GiB in $file ..."
-  : > "$file.tmp"
-  for _ in $(seq $(( (want + size - 1) / size ))); do cat "$src"; done >> "$file.tmp"
-  mv "$file.tmp" "$file"
-fi
+file="$dir/audit-$gib.log"
+. bench/real-data.sh
+real_events "$file" "$gib"
 mib=$(awk -v b="$(stat -c %s "$file")" 'BEGIN{printf "%.1f", b/1048576}')
 events=$(wc -l < "$file")
 

@@ -90,23 +90,13 @@ final class AuditMetrics {
         topUsers.record(user: user, failed: code == 401 || forbidden, now: Double(UTCTime.nowNanoseconds()) / 1e9)
 
         guard Self.writeVerbs.contains(verb) else { return }
-        let write = writes[resource] ?? {
-            let c = registry.makeCounter(descriptor: DaemonMetrics.describe("tailship_audit_writes_total",
-                "Write requests (create, update, patch, delete, deletecollection) by resource."), labels: [("resource", resourceNames[resource])])
-            writes[resource] = c
-            return c
-        }()
-        write.increment()
+        byResource(&writes, resource, "tailship_audit_writes_total",
+                   "Write requests (create, update, patch, delete, deletecollection) by resource.").increment()
         guard !settings.freezeWindows.isEmpty, let received else { return }
         let namespace = f.namespace.map { String(decoding: $0.decoded(in: p), as: UTF8.self) }
         for window in settings.freezeWindows where window.contains(received: received, namespace: namespace) {
-            let violation = freezes[resource] ?? {
-                let c = registry.makeCounter(descriptor: DaemonMetrics.describe("tailship_audit_freeze_violations_total",
-                    "Write requests received inside a configured freeze window, by resource."), labels: [("resource", resourceNames[resource])])
-                freezes[resource] = c
-                return c
-            }()
-            violation.increment()
+            byResource(&freezes, resource, "tailship_audit_freeze_violations_total",
+                       "Write requests received inside a configured freeze window, by resource.").increment()
             func text(_ s: JSONString?) -> String { s.map { String(decoding: $0.decoded(in: p), as: UTF8.self) } ?? "" }
             logger.warning("write during a freeze window", metadata: [
                 "user": "\(user)", "verb": "\(Self.verbs[verb])", "resource": "\(text(f.resource))", "namespace": "\(namespace ?? "")",
@@ -115,6 +105,14 @@ final class AuditMetrics {
             ])
             break
         }
+    }
+
+    /// The counter for one resource label, made on first use.
+    private func byResource(_ cache: inout [Prometheus.Counter?], _ resource: Int, _ name: String, _ help: String) -> Prometheus.Counter {
+        if let c = cache[resource] { return c }
+        let c = registry.makeCounter(descriptor: DaemonMetrics.describe(name, help), labels: [("resource", resourceNames[resource])])
+        cache[resource] = c
+        return c
     }
 
     /// Index into `resourceNames`: the name if its group's list has it, `nonresource` without objectRef, else `other`.

@@ -14,23 +14,11 @@ struct DebianPackageTests {
         URL(fileURLWithPath: PyReceiver.toolsDirectory).deletingLastPathComponent().deletingLastPathComponent().path
     }
 
-    /// Runs a command; (status, stdout + stderr).
+    /// Runs a command; installing and removing need root: sudo (without a prompt) when not root already.
     @discardableResult
     static func run(_ args: [String], environment: [String: String] = [:], directory: String? = nil) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        // Installing and removing need root: sudo (without a prompt) when not root already.
         let needsRoot = args.count > 1 && args[0] == "dpkg" && ["-i", "-r", "--purge"].contains(args[1])
-        let sudo = needsRoot && getuid() != 0 ? ["sudo", "-n"] : []
-        p.arguments = environment.map { "\($0.key)=\($0.value)" } + sudo + args
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        return try runCommand((needsRoot && getuid() != 0 ? ["sudo", "-n"] : []) + args, environment: environment, directory: directory)
     }
 
     @Test func lintianFindsNoErrors() throws {

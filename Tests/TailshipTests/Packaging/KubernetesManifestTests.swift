@@ -22,16 +22,7 @@ import Yams
     }
 
     static func validate(_ paths: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-m", "kubernetes_validate", "--strict", "--no-warn", "-k", "1.33.0"] + paths
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        try runCommand(["python3", "-m", "kubernetes_validate", "--strict", "--no-warn", "-k", "1.33.0"] + paths)
     }
 
     @Test func everyManifestMatchesTheKubernetesSchemas() throws {
