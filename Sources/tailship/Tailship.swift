@@ -60,6 +60,10 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @Flag(name: .customLong("registry-reset"),
+          help: "Start over: move the registry aside and read every file from the beginning (events already shipped are sent again).")
+    var registryReset = false
+
     func run() async throws {
         let config: ResolvedConfig
         do {
@@ -70,7 +74,7 @@ struct Run: AsyncParsableCommand {
         bootstrapLogging(level: config.logLevel, json: config.logJSON)
         let logger = Logger(label: "tailship")
         do {
-            let daemon = try Daemon(config: config, logger: logger)
+            let daemon = try Daemon(config: config, logger: logger, resetRegistry: registryReset)
             try await daemon.run()
             let s = daemon.stats
             logger.info("tailship stopped", metadata: [

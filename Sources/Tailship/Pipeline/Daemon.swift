@@ -37,7 +37,8 @@ public final class Daemon: Sendable {
         }
     }
 
-    public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true, backfill: BackfillMode? = nil) throws {
+    /// `resetRegistry` (`--registry-reset`): the registry is moved aside first and every file is read from the beginning.
+    public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true, backfill: BackfillMode? = nil, resetRegistry: Bool = false) throws {
         self.config = config
         let metrics = config.monitoring.map { _ in DaemonMetrics() }
         let stats = metrics.map { ShipStats(metrics: $0.factory) } ?? ShipStats()
@@ -47,7 +48,16 @@ public final class Daemon: Sendable {
         self.state = state
         let store = RegistryStore(path: config.registryPath)
         lock = try RegistryLock(registryPath: config.registryPath)
-        registry = Registry(try store.load())
+        if resetRegistry {
+            let aside = store.reset()
+            logger.warning("--registry-reset: starting with no registry; every file is read again from the beginning", metadata: [
+                "registry": "\(config.registryPath)", "old_registry": "\(aside ?? "(none)")"])
+        }
+        let (document, recovered) = try store.loadRecovering()
+        if let recovered {
+            logger.critical("REGISTRY CORRUPT: \(recovered)", metadata: ["registry": "\(config.registryPath)"])
+        }
+        registry = Registry(document)
         let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
         let sink: any Sink
         var credentials: RequestCredentials?

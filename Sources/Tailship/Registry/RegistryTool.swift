@@ -50,7 +50,7 @@ public struct RegistryTool: Sendable {
         let lock = try RegistryLock(registryPath: path)
         defer { withExtendedLifetime(lock) {} }
         let count = try RegistryStore(path: path).load()?.entries.count ?? 0
-        for p in [path, path + ".tmp"] where FileManager.default.fileExists(atPath: p) {
+        for p in [path, path + ".tmp", path + ".prev"] where FileManager.default.fileExists(atPath: p) {
             try FileManager.default.removeItem(atPath: p)
         }
         fsyncDirectory((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)

@@ -56,6 +56,9 @@ public struct RegistryDocument: Codable, Sendable, Equatable {
     /// Final files whose inode was reused by a newer file: kept (a few) so that a
     /// compressed copy of them appearing later is still recognised.
     public var retired: [RegistryEntry]?
+    /// FNV-1a (hex) of this document encoded without the checksum: a registry
+    /// that parses but was changed underneath (a flipped bit) is caught too.
+    public var checksum: String?
 
     public init(version: Int = RegistryDocument.currentVersion, createdAt: Double? = nil, entries: [RegistryEntry], retired: [RegistryEntry]? = nil) {
         self.version = version

@@ -46,6 +46,56 @@ import Testing
         #expect(message.contains("corrupt"))
     }
 
+    @Test func keepsThePreviousCopyAndFallsBackToItWhenTheRegistryIsCorrupt() throws {
+        let dir = TempDirectory()
+        let store = RegistryStore(path: dir.file("registry.json"))
+        let first = RegistryDocument(entries: [entry(7, offset: 500)])
+        let second = RegistryDocument(entries: [entry(7, offset: 900)])
+        try store.save(first)
+        try store.save(second)
+        #expect(try RegistryStore(path: store.previousPath).load() == first)
+        // Truncated in the middle, as a full disk or a bad block might leave it.
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: store.path))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: store.path))
+        let (document, recovered) = try store.loadRecovering(now: 1000)
+        #expect(document == first)
+        #expect(recovered?.contains("previous good copy") == true)
+        #expect(FileManager.default.fileExists(atPath: store.path + ".corrupt-1000"))
+        #expect(!FileManager.default.fileExists(atPath: store.path))
+        // The next save does not make the corrupt file the fallback.
+        try store.save(second)
+        #expect(try RegistryStore(path: store.previousPath).load() == first)
+        #expect(try store.load() == second)
+    }
+
+    @Test func aChecksumCatchesAChangedNumber() throws {
+        let dir = TempDirectory()
+        let store = RegistryStore(path: dir.file("registry.json"))
+        try store.save(RegistryDocument(entries: [entry(7, offset: 123456)]))
+        let text = try String(contentsOfFile: store.path, encoding: .utf8)
+        #expect(text.contains("\"checksum\""))
+        try text.replacingOccurrences(of: "123456", with: "923456").write(toFile: store.path, atomically: true, encoding: .utf8)
+        let error = #expect(throws: RegistryError.self) { try store.load() }
+        #expect(error?.isCorruption == true)
+        #expect(error?.description.contains("checksum") == true)
+    }
+
+    @Test func withoutAGoodCopyTheErrorNamesTheWayOut() throws {
+        let dir = TempDirectory()
+        let store = RegistryStore(path: dir.file("registry.json"))
+        try Data("garbage\u{0}\u{1}".utf8).write(to: URL(fileURLWithPath: store.path))
+        let error = #expect(throws: RegistryError.self) { try store.loadRecovering() }
+        #expect(error?.description.contains("--registry-reset") == true)
+        #expect(error?.description.contains("no good previous copy") == true)
+        // Nothing is moved or deleted.
+        #expect(FileManager.default.fileExists(atPath: store.path))
+        // A registry that was never written is not an error.
+        #expect(try RegistryStore(path: dir.file("other.json")).loadRecovering().document == nil)
+        // Reset moves it aside.
+        #expect(store.reset(now: 5) == store.path + ".reset-5")
+        #expect(try store.loadRecovering().document == nil)
+    }
+
     @Test func commitsMoveForwardOnlyWithinEpoch() {
         let registry = Registry()
         let id = FileIdentity(device: 1, inode: 7)
