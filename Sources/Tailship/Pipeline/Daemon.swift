@@ -69,8 +69,9 @@ public final class Daemon: Sendable {
             sink = http
             maxInFlight = options.maxInFlight
         case .file(let directory, let maxFileBytes, let level):
-            // One at a time: files keep the batches in order.
+            // Compressed on every core at once; appended one at a time, in order (OrderedSink).
             sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, stats: stats, logger: logger)
+            maxInFlight = max(1, ProcessInfo.processInfo.activeProcessorCount)
         }
         let policies = PolicyHolder(config.policy)
         let registry = self.registry

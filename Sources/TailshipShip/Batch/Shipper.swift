@@ -5,7 +5,8 @@ import TailshipTail
 /// Takes batches in order and has up to `maxInFlight` of them delivered at
 /// once (each encoded and compressed in its own task), but reports them
 /// acknowledged strictly in sequence order, so offsets are committed in order
-/// whatever order the sink finishes them in.
+/// whatever order the sink finishes them in. An `OrderedSink` (files) has
+/// its batches prepared in parallel and stored one at a time, in order.
 public final class Shipper: Sendable {
     private let queue: BatchQueue
     private let sink: any Sink
@@ -26,6 +27,7 @@ public final class Shipper: Sendable {
 
     enum Event: Sendable {
         case batch(Batch)
+        case prepared(Batch, [UInt8])
         case done(Batch, Delivery)
         case finished
     }
@@ -48,9 +50,11 @@ public final class Shipper: Sendable {
             }
             var next: UInt64?
             var done: [UInt64: (Batch, Delivery)] = [:]
+            var prepared: [UInt64: (Batch, [UInt8])] = [:]
             var inFlight = 0
             var finished = false
-            for await event in events {
+            let ordered = sink as? any OrderedSink
+            loop: for await event in events {
                 switch event {
                 case .batch(let batch):
                     if next == nil { next = batch.sequence }
@@ -60,9 +64,33 @@ public final class Shipper: Sendable {
                     }
                     inFlight += 1
                     stats.inFlightBatches.add(1, ordering: .relaxed)
-                    group.addTask { [sink] in
-                        let delivery = batch.events > 0 ? try await sink.deliver(batch) : .acknowledged
-                        continuation.yield(.done(batch, delivery))
+                    if let ordered {
+                        group.addTask {
+                            continuation.yield(.prepared(batch, batch.events > 0 ? try await ordered.prepare(batch) : []))
+                        }
+                    } else {
+                        group.addTask { [sink] in
+                            let delivery = batch.events > 0 ? try await sink.deliver(batch) : .acknowledged
+                            continuation.yield(.done(batch, delivery))
+                        }
+                    }
+                case .prepared(let batch, let bytes):
+                    prepared[batch.sequence] = (batch, bytes)
+                    // Store in sequence order; each stored batch is done at once.
+                    while let s = next, let (b, bytes) = prepared.removeValue(forKey: s) {
+                        let delivery: Delivery
+                        if b.events > 0 {
+                            guard let d = try? await ordered!.store(bytes, of: b) else { break loop }
+                            delivery = d
+                        } else {
+                            delivery = .acknowledged
+                        }
+                        inFlight -= 1
+                        stats.inFlightBatches.subtract(1, ordering: .relaxed)
+                        slots.release()
+                        record(b, delivery)
+                        onAcknowledged(b)
+                        next = s + 1
                     }
                 case .done(let batch, let delivery):
                     inFlight -= 1

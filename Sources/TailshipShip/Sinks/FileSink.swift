@@ -8,7 +8,7 @@ import Glibc
 /// Appends each batch as one gzip member to `tailship-<UTC time>.ndjson.gz`,
 /// starting a new file past `maxFileBytes`. Files are 0600 and fsynced before
 /// a batch counts as delivered; their names sort in write order.
-public actor FileSink: Sink {
+public actor FileSink: OrderedSink {
     public let directory: String
     public let maxFileBytes: Int
     private let logger: Logger
@@ -32,7 +32,16 @@ public actor FileSink: Sink {
 
     /// Compresses outside the actor, then appends.
     public nonisolated func deliver(_ batch: Batch) async throws -> Delivery {
-        try await store(try Gzip.compress(batch.body, level: level))
+        try await store(try await prepare(batch), of: batch)
+    }
+
+    /// One gzip member; runs outside the actor, so batches compress in parallel.
+    public nonisolated func prepare(_ batch: Batch) async throws -> [UInt8] {
+        try Gzip.compress(batch.body, level: level)
+    }
+
+    public func store(_ prepared: [UInt8], of batch: Batch) async throws -> Delivery {
+        try await store(prepared)
     }
 
     private func store(_ bytes: [UInt8]) async throws -> Delivery {

@@ -12,3 +12,13 @@ public protocol Sink: Sendable {
     func deliver(_ batch: Batch) async throws -> Delivery
     func shutdown() async
 }
+
+/// A sink whose destination must receive batches in order (files): the
+/// shipper runs `prepare` (compression) for several batches at once, on as
+/// many cores as there are, and `store` one batch at a time in sequence order.
+public protocol OrderedSink: Sink {
+    /// The bytes to store; may run concurrently for different batches.
+    func prepare(_ batch: Batch) async throws -> [UInt8]
+    /// Stores prepared bytes; called in sequence order, one at a time.
+    func store(_ prepared: [UInt8], of batch: Batch) async throws -> Delivery
+}

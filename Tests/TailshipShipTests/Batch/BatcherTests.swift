@@ -122,6 +122,46 @@ final class ManualClock: @unchecked Sendable {
         #expect(order.withLock { $0 } == [1, 2, 3, 4, 5, 6])
     }
 
+    /// Prepares slowly for early batches and quickly for late ones; records the order of stores.
+    final class OrderedTestSink: OrderedSink, @unchecked Sendable {
+        let stored = Mutex<[UInt64]>([])
+        let preparing = Mutex((now: 0, most: 0))
+        func prepare(_ batch: Batch) async throws -> [UInt8] {
+            preparing.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            try await Task.sleep(for: .milliseconds(Int(batch.sequence % 3 == 1 ? 150 : 10)))
+            preparing.withLock { $0.now -= 1 }
+            return batch.body
+        }
+        func store(_ prepared: [UInt8], of batch: Batch) async throws -> Delivery {
+            #expect(prepared == batch.body)
+            stored.withLock { $0.append(batch.sequence) }
+            return .acknowledged
+        }
+        func deliver(_ batch: Batch) async throws -> Delivery { try await store(try await prepare(batch), of: batch) }
+        func shutdown() async {}
+    }
+
+    @Test func anOrderedSinkPreparesInParallelAndStoresInSequence() async throws {
+        let queue = BatchQueue(capacity: 8)
+        let sink = OrderedTestSink()
+        let acknowledged = Mutex<[UInt64]>([])
+        let shipper = Shipper(queue: queue, sink: sink, maxInFlight: 3, stats: ShipStats(), logger: Logger(label: "test")) { batch in
+            acknowledged.withLock { $0.append(batch.sequence) }
+        }
+        Task {
+            for s in 1...12 {
+                // Every fourth batch only skips bytes (no events): it is never stored but keeps its place.
+                let events = s % 4 == 0 ? 0 : 1
+                _ = queue.put(Batch(sequence: UInt64(s), body: events > 0 ? Array("line \(s)\n".utf8) : [], events: events, segments: []))
+            }
+            queue.finish()
+        }
+        try await shipper.run()
+        #expect(sink.stored.withLock { $0 } == [1, 2, 3, 5, 6, 7, 9, 10, 11])
+        #expect(acknowledged.withLock { $0 } == Array(1...12))
+        #expect(sink.preparing.withLock { $0.most } >= 2)
+    }
+
     @Test func cancelledWithBatchesQueuedFreesTheQueueCleanly() async throws {
         // libdispatch traps when a semaphore is freed below its initial value: queued batches must give their slots back.
         var queue: BatchQueue? = BatchQueue(capacity: 3)
