@@ -220,9 +220,20 @@ public final class Tailer: @unchecked Sendable {
     }
 
     /// Registry entries whose file is gone before it was shipped: say so, count, forget.
+    /// An entry whose content lives on under another identity that is being read
+    /// or was seen (its .gz, resumed in an earlier run) is not lost: it is dropped quietly.
     private func reportLost() {
         let open = openIdentities
-        for entry in registry.entries where !seen.contains(entry.identity) && !open.contains(entry.identity) && !entry.isFullyShipped {
+        let entries = registry.entries
+        let live = Set(entries.filter { seen.contains($0.identity) || open.contains($0.identity) }
+            .compactMap { e in e.fingerprintLength > 0 ? "\(e.fingerprintLength):\(e.fingerprint)" : nil })
+        for entry in entries where !seen.contains(entry.identity) && !open.contains(entry.identity) && !entry.isFullyShipped {
+            if entry.fingerprintLength > 0, live.contains("\(entry.fingerprintLength):\(entry.fingerprint)") {
+                logger.debug("file gone, its content is read under another name", metadata: [
+                    "file": "\(entry.path)", "file_id": "\(entry.identity)", "offset": "\(entry.offset)"])
+                registry.remove(entry.identity)
+                continue
+            }
             let known = entry.finalSize ?? entry.size
             let unshipped = known.map { $0 > entry.offset ? $0 - entry.offset : 0 }
             logger.error("file deleted before it was fully shipped; its unshipped lines are lost", metadata: [
