@@ -69,6 +69,68 @@ func append(_ text: String, to path: String) {
         #expect(rec.lines.map(\.text) == ["second", "third"])
     }
 
+    /// Records lines and the identity and epoch of the file each came from.
+    final class SourceRecorder: TailHandler {
+        var lines: [(text: String, end: UInt64, identity: FileIdentity, epoch: UInt64, path: String)] = []
+        func handle(_ piece: FramedPiece, from follower: Follower) {
+            if case .line(let b, let end) = piece {
+                lines.append((String(decoding: b, as: UTF8.self), end, follower.identity, follower.epoch, follower.path))
+            }
+        }
+    }
+
+    final class LostFiles: TailObserver, @unchecked Sendable {
+        var paths: [String] = []
+        func fileLost(path: String, unshippedBytes: UInt64?) { paths.append(path) }
+    }
+
+    @Test func aFileResumedInsideItsGzipInAnEarlierRunIsNotReportedLost() throws {
+        let dir = TempDirectory()
+        let log = dir.file("k8s_audit.log")
+        let lines = (0..<50).map { "line \($0) " + String(repeating: "x", count: 100) }
+        append(lines.map { $0 + "\n" }.joined(), to: log)
+        let registry = Registry()
+        do {
+            let tailer = Tailer(options: TailOptions(patterns: [log]), registry: registry, logger: logger)
+            let rec = LineRecorder()
+            tailer.poll(rec)
+            registry.commit(tailer.followers[0].identity, epoch: tailer.followers[0].epoch, offset: rec.lines[9].end, now: 1)
+        }
+        // While stopped: rotated, gzipped (the plain copy removed), a new live file.
+        let backup = dir.file("k8s_audit-2026-11-27T05-00-00.000.log")
+        try FileManager.default.moveItem(atPath: log, toPath: backup)
+        // The new live file is made while the old inode still exists, so it cannot reuse its number.
+        append("new 1\n", to: log)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", backup]
+        try gzip.run()
+        gzip.waitUntilExit()
+        var second = Registry(registry.snapshot().document)
+        do {
+            let lost = LostFiles()
+            let tailer = Tailer(options: TailOptions(patterns: [log]), registry: second, observer: lost, logger: logger)
+            let rec = SourceRecorder()
+            tailer.poll(rec)
+            tailer.poll(rec)
+            #expect(rec.lines.first?.text == lines[10])
+            #expect(lost.paths.isEmpty)
+            // Part of the .gz is acknowledged, then the process dies again.
+            let gz = try #require(rec.lines.first { $0.path.hasSuffix(".gz") })
+            #expect(gz.text == lines[10])
+            second.commit(gz.identity, epoch: gz.epoch, offset: rec.lines[9].end, now: 2)
+        }
+        second = Registry(second.snapshot().document)
+        let lost = LostFiles()
+        let tailer = Tailer(options: TailOptions(patterns: [log]), registry: second, observer: lost, logger: logger)
+        let rec = LineRecorder()
+        tailer.poll(rec)
+        tailer.poll(rec)
+        // The original inode is gone, but its content is being read from the .gz: nothing was lost.
+        #expect(lost.paths.isEmpty)
+        #expect(rec.lines.first?.text == lines[20])
+    }
+
     @Test func reusedInodeWithOtherContentStartsAtZero() throws {
         let dir = TempDirectory()
         let log = dir.file("app.log")
