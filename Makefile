@@ -72,14 +72,15 @@ test: deps-test tools deb
 	  $(SWIFT) test --skip-build --no-parallel
 
 # Long chaos runs on three seeds: 25 SIGKILLs each while kube-apiserver's rotation library writes
-# 200,000 events and the receiver fails at random; each prints written/received/missing/duplicated.
+# 150,000 events (1 MiB files, 100 gzipped backups kept) and the receiver fails at random; each
+# prints written/received/missing/duplicated.
 # (`make test` runs one short round.) CHAOS_SEEDS=... picks the seeds.
 CHAOS_SEEDS ?= 1 2 3
 chaos: deps-test tools
 	$(SWIFT) build --build-tests
 	@for seed in $(CHAOS_SEEDS); do \
 	  TAILSHIP_BIN=$$($(SWIFT) build --show-bin-path)/tailship LUMBERJACK_WRITER=$(CURDIR)/$(LUMBERJACK_WRITER) \
-	  TAILSHIP_CHAOS_SEED=$$seed TAILSHIP_CHAOS_KILLS=25 TAILSHIP_CHAOS_EVENTS=200000 TAILSHIP_CHAOS_RATE=5000 \
+	  TAILSHIP_CHAOS_SEED=$$seed TAILSHIP_CHAOS_KILLS=25 TAILSHIP_CHAOS_EVENTS=150000 TAILSHIP_CHAOS_RATE=2500 TAILSHIP_CHAOS_BACKUPS=100 \
 	  $(SWIFT) test --skip-build --filter ChaosTests > .build/chaos-$$seed.log 2>&1; status=$$?; \
 	  grep -E 'chaos:|✘' .build/chaos-$$seed.log; [ $$status -eq 0 ] || exit 1; \
 	done

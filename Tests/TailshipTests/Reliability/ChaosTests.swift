@@ -16,13 +16,18 @@ import Glibc
         var kills: Int
         var events: Int
         var rate: Int
+        /// lumberjack's MaxBackups: with 1 MiB files, how far behind Tailship may fall before backups it
+        /// has not read are deleted (a loss no shipper could prevent, so the rate must stay below what
+        /// the failing receiver lets through).
+        var backups: Int
 
         static func fromEnvironment() -> Settings {
             let env = ProcessInfo.processInfo.environment
             return Settings(seed: env["TAILSHIP_CHAOS_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...999_999),
                             kills: env["TAILSHIP_CHAOS_KILLS"].flatMap(Int.init) ?? 5,
                             events: env["TAILSHIP_CHAOS_EVENTS"].flatMap(Int.init) ?? 40_000,
-                            rate: env["TAILSHIP_CHAOS_RATE"].flatMap(Int.init) ?? 4_000)
+                            rate: env["TAILSHIP_CHAOS_RATE"].flatMap(Int.init) ?? 4_000,
+                            backups: env["TAILSHIP_CHAOS_BACKUPS"].flatMap(Int.init) ?? 40)
         }
     }
 
@@ -41,7 +46,7 @@ import Glibc
     @Test func killedRestartedAndFailedAtRandomEveryEventArrives() async throws {
         let s = Settings.fromEnvironment()
         var random = SeededRandom(state: s.seed)
-        print("chaos: seed \(s.seed), \(s.kills) kills, \(s.events) events at \(s.rate)/s (TAILSHIP_CHAOS_SEED=\(s.seed) reproduces the schedule)")
+        print("chaos: seed \(s.seed), \(s.kills) kills, \(s.events) events at \(s.rate)/s, 1 MiB files, \(s.backups) gzipped backups kept (TAILSHIP_CHAOS_SEED=\(s.seed) repeats the kill schedule and the receiver's draws)")
         let f = DaemonFixture()
         let portFile = f.dir.file("chaos.port"), ids = f.dir.file("received.ids")
         let receiver = Process()
@@ -56,8 +61,9 @@ import Glibc
         let config = f.config(
             output: "  http: {url: \"http://127.0.0.1:\(port)/ingest\", timeout: 1s, retry: {initial_backoff: 50ms, max_backoff: 1s}}",
             batch: "{max_events: 500, max_wait: 100ms}", shutdown: "3s")
+            .replacingOccurrences(of: "max_backoff: 1s}}", with: "max_backoff: 1s}, max_in_flight: 4}")
 
-        let writer = try LumberjackWriter.start(path: f.log, events: s.events, rate: s.rate, maxSizeMiB: 1, backups: 40)
+        let writer = try LumberjackWriter.start(path: f.log, events: s.events, rate: s.rate, maxSizeMiB: 1, backups: s.backups)
         var daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path, name: "tailship-0")
         var stderrs: [TailshipProcess] = [daemon]
         for k in 1...s.kills {
@@ -79,9 +85,9 @@ import Glibc
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 15) == 0)
         let report = DeliveryReport(written: written, delivered: received())
-        print("chaos: seed \(s.seed): \(report)")
-        #expect(report.missing.isEmpty, "seed \(s.seed): \(report)")
         let lost = stderrs.flatMap { $0.stderr.split(separator: "\n").filter { $0.contains("lost") || $0.contains("level=critical") } }
-        #expect(lost.isEmpty, "seed \(s.seed): \(lost.prefix(5))")
+        print("chaos: seed \(s.seed): \(report), files reported lost \(lost.count)")
+        #expect(report.missing.count == 0, "seed \(s.seed): \(report)")
+        #expect(lost.isEmpty, "seed \(s.seed): \(lost.count) lines such as \(lost.first ?? "")")
     }
 }
