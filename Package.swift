@@ -117,7 +117,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TailshipJSONTests",
-            dependencies: ["TailshipJSON"]
+            dependencies: ["TailshipJSON", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipPolicyTests",

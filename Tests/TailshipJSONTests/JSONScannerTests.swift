@@ -1,21 +1,11 @@
 import Foundation
 import Testing
+import TailshipTestSupport
 @testable import TailshipJSON
 
 @Suite("JSON skipping: 64-byte block masks agree with a byte-by-byte walk")
 struct JSONScannerTests {
-    /// A small deterministic generator (SplitMix64), so failures reproduce.
-    struct Rng {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    typealias Rng = SeededRandom
 
     /// Strings dense in the bytes that matter: escaped quotes, runs of backslashes, brackets.
     static func string(_ r: inout Rng) -> String {
@@ -51,7 +41,7 @@ struct JSONScannerTests {
 
     @Test("random containers, whole and cut short", arguments: 0..<20)
     func differential(_ seed: Int) throws {
-        var r = Rng(state: UInt64(seed) &* 7919 &+ 1)
+        var r = Rng(seed: UInt64(seed) &* 7919 &+ 1)
         for _ in 0..<300 {
             let doc = "{" + (0..<(1 + r.below(8))).map { _ in Self.string(&r) + ":" + Self.value(&r, depth: 0) }.joined(separator: ",") + "}"
             let bytes = Array(doc.utf8)

@@ -31,21 +31,9 @@ import Glibc
         }
     }
 
-    /// SplitMix64: the seed alone decides the kill schedule.
-    struct SeededRandom: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func killedRestartedAndFailedAtRandomEveryEventArrives() async throws {
         let s = Settings.fromEnvironment()
-        var random = SeededRandom(state: s.seed)
+        var random = SeededRandom(seed: s.seed)  // the seed alone decides the kill schedule
         print("chaos: seed \(s.seed), \(s.kills) kills, \(s.events) events at \(s.rate)/s, 1 MiB files, \(s.backups) gzipped backups kept (TAILSHIP_CHAOS_SEED=\(s.seed) repeats the kill schedule and the receiver's draws)")
         let f = DaemonFixture()
         let portFile = f.dir.file("chaos.port"), ids = f.dir.file("received.ids")
