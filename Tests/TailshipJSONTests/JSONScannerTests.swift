@@ -5,7 +5,7 @@ import TailshipTestSupport
 
 @Suite("JSON skipping: 64-byte block masks agree with a byte-by-byte walk")
 struct JSONScannerTests {
-    typealias Rng = SeededRandom
+    typealias Rng = SplitMix64
 
     /// Strings dense in the bytes that matter: escaped quotes, runs of backslashes, brackets.
     static func string(_ r: inout Rng) -> String {

@@ -33,7 +33,7 @@ import Glibc
 
     @Test func killedRestartedAndFailedAtRandomEveryEventArrives() async throws {
         let s = Settings.fromEnvironment()
-        var random = SeededRandom(seed: s.seed)  // the seed alone decides the kill schedule
+        var random = SplitMix64(seed: s.seed)  // the seed alone decides the kill schedule
         print("chaos: seed \(s.seed), \(s.kills) kills, \(s.events) events at \(s.rate)/s, 1 MiB files, \(s.backups) gzipped backups kept (TAILSHIP_CHAOS_SEED=\(s.seed) repeats the kill schedule and the receiver's draws)")
         let f = DaemonFixture()
         let portFile = f.dir.file("chaos.port"), ids = f.dir.file("received.ids")
