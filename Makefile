@@ -13,7 +13,7 @@ PY_TEST := prometheus_client==0.26.0 kubernetes-validate==1.37.0
 LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps-build deps-test demo clean tools bench deb image chaos
+.PHONY: run test build release deps-build deps-test demo clean tools bench deb image chaos sanitize
 
 # Installs only what is missing, so repeated runs need no network.
 deps-build:
@@ -83,6 +83,20 @@ chaos: deps-test tools
 	  TAILSHIP_CHAOS_SEED=$$seed TAILSHIP_CHAOS_KILLS=25 TAILSHIP_CHAOS_EVENTS=150000 TAILSHIP_CHAOS_RATE=2500 TAILSHIP_CHAOS_BACKUPS=100 \
 	  $(SWIFT) test --skip-build --filter ChaosTests > .build/chaos-$$seed.log 2>&1; status=$$?; \
 	  grep -E 'chaos:|✘' .build/chaos-$$seed.log; [ $$status -eq 0 ] || exit 1; \
+	done
+
+# ThreadSanitizer and AddressSanitizer builds (their own build directories) running the unit suites
+# and the integration tests that start the sanitized binary (chaos and the rotation model left out:
+# too slow under the sanitizers). Not part of make test; the last run is in docs/RELIABILITY.md.
+SANITIZE_FILTER := TailshipShipTests|TailshipTailTests|TailshipJSONTests|TailshipPolicyTests|ConfigChangesTests|TopUsersTests|StageTimestampTests|AuditInsightsConfigTests|SystemdNotifierTests|MonitoringTests|ReloadAndSystemdTests|AuditInsightsTests|RegistryRecoveryTests|HTTPDeliveryTests|PolicyDaemonTests|HostileInputTests|RestartTests
+sanitize: deps-test tools
+	@for s in thread address; do \
+	  d=.build-$$(echo $$s | cut -c1)san; \
+	  $(SWIFT) build --build-tests --sanitize=$$s --scratch-path $$d || exit 1; \
+	  TAILSHIP_BIN=$(CURDIR)/$$d/debug/tailship LUMBERJACK_WRITER=$(CURDIR)/$(LUMBERJACK_WRITER) \
+	    $(SWIFT) test --skip-build --sanitize=$$s --scratch-path $$d --no-parallel --filter '$(SANITIZE_FILTER)' \
+	    > .build/sanitize-$$s.log 2>&1; status=$$?; \
+	  echo "$$s: exit $$status, $$(grep -c 'WARNING: ThreadSanitizer\|ERROR: AddressSanitizer' .build/sanitize-$$s.log) reports; log in .build/sanitize-$$s.log"; \
 	done
 
 # Benchmarks (release build): backfill of >= 1 GiB of gzipped backups next to zcat;
