@@ -40,6 +40,8 @@ public final class DaemonMetrics: Sendable {
         ("lines_invalid", "tailship_lines_invalid_total", [], "With a policy: lines that are not audit events; without: lines that are not JSON objects (HTTP output)."),
         ("registry_writes", "tailship_registry_writes_total", [], "Registry files written."),
         ("files_lost", "tailship_files_lost_total", [], "Files that disappeared before all of their bytes were shipped."),
+        ("read_errors", "tailship_read_errors_total", [], "Input paths that could not be opened or read (permissions, not a regular file, a symlink loop); counted once per path until it reads again."),
+        ("registry_write_errors", "tailship_registry_write_errors_total", [], "Failed registry writes (a full disk); the previous registry file stays in place."),
     ]
 
     static let gaugeDefinitions: [(key: String, name: String, help: String)] = [
@@ -97,6 +99,8 @@ public final class DaemonMetrics: Sendable {
             "non_objects": stats.nonObjectLines.load(ordering: .relaxed),
             "registry_writes": state.registryWrites.load(ordering: .relaxed),
             "files_lost": stats.filesLost.load(ordering: .relaxed),
+            "read_errors": stats.readErrors.load(ordering: .relaxed),
+            "registry_write_errors": state.registryWriteErrors.load(ordering: .relaxed),
         ]
         let rows = RegistryRow.rows(registry.entries).filter(\.present)
         let policy = state.policy.snapshot()

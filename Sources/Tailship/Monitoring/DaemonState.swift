@@ -7,6 +7,7 @@ public final class DaemonState: Sendable {
     private let following = Atomic<Bool>(false)
     private let stopped = Atomic<Bool>(false)
     public let registryWrites = Atomic<Int>(0)
+    public let registryWriteErrors = Atomic<Int>(0)
     /// Wall-clock nanoseconds of the last registry write; 0 before the first.
     public let registryLastWrite = Atomic<Int64>(0)
     public let policy = PolicyCounts()
@@ -33,5 +34,9 @@ public final class DaemonState: Sendable {
     func registryWritten() {
         registryWrites.add(1, ordering: .relaxed)
         registryLastWrite.store(UTCTime.nowNanoseconds(), ordering: .relaxed)
+    }
+
+    func registryWriteFailed() {
+        registryWriteErrors.add(1, ordering: .relaxed)
     }
 }

@@ -141,4 +141,5 @@ struct StatsTailObserver: TailObserver {
     let stats: ShipStats
     func bytesRead(_ count: Int) { stats.bytesRead.add(count, ordering: .relaxed) }
     func fileLost(path: String, unshippedBytes: UInt64?) { stats.filesLost.add(1, ordering: .relaxed) }
+    func readError(path: String, errno: Int32) { stats.readErrors.add(1, ordering: .relaxed) }
 }

@@ -15,24 +15,41 @@ struct RegistryService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var saved: UInt64 = 0
+            var failures = 0
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int(interval * 1000)))
-                saved = save(ifNewerThan: saved)
+                saved = save(ifNewerThan: saved, failures: &failures)
             }
         }
-        _ = save(ifNewerThan: 0, force: true)
-        logger.info("registry written", metadata: ["registry": "\(store.path)"])
+        var failures = 0
+        _ = save(ifNewerThan: 0, force: true, failures: &failures)
+        if failures == 0 {
+            logger.info("registry written", metadata: ["registry": "\(store.path)"])
+        }
     }
 
-    private func save(ifNewerThan saved: UInt64, force: Bool = false) -> UInt64 {
+    /// Keeps the last good registry file on any failure (a full disk fails the
+    /// temporary file, never the registry). Logs the first failure and then
+    /// one line a minute, and says when writing works again.
+    private func save(ifNewerThan saved: UInt64, force: Bool = false, failures: inout Int) -> UInt64 {
         let (document, generation) = registry.snapshot()
         guard force || generation != saved else { return saved }
         do {
             try store.save(document)
             state.registryWritten()
+            if failures > 0 {
+                logger.notice("registry written again", metadata: ["registry": "\(store.path)", "failed_attempts": "\(failures)"])
+                failures = 0
+            }
             return generation
         } catch {
-            logger.error("cannot write registry; will retry", metadata: ["error": "\(error)"])
+            state.registryWriteFailed()
+            let every = max(1, Int(60 / max(interval, 0.001)))
+            if failures % every == 0 {
+                logger.error("cannot write registry; the previous one stays in place; will retry",
+                             metadata: ["registry": "\(store.path)", "error": "\(error)", "failed_attempts": "\(failures + 1)"])
+            }
+            failures += 1
             return saved
         }
     }

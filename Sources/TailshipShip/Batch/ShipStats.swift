@@ -31,6 +31,8 @@ public final class ShipStats: Sendable {
     public let openFiles = Atomic<Int>(0)
     /// Files that vanished before all of them was shipped.
     public let filesLost = Atomic<Int>(0)
+    /// Failed opens and reads of input paths (permissions, a directory where a file was, a symlink loop).
+    public let readErrors = Atomic<Int>(0)
     /// Batches handed to the sink and not yet finished.
     public let inFlightBatches = Atomic<Int>(0)
     /// Wall-clock nanoseconds of the output's last progress: a batch acknowledged,

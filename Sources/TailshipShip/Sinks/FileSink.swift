@@ -55,7 +55,10 @@ public actor FileSink: OrderedSink {
             } catch {
                 // A full or failing disk: keep the batch and try again; never drop it.
                 attempt += 1
+                stats?.retries.add(1, ordering: .relaxed)
                 logger.error("file output failed; will retry", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                // A file that never got a whole batch would be an empty, invalid .gz.
+                if fd >= 0 && currentSize == 0 { unlink(currentPath) }
                 closeCurrent()
                 try await Task.sleep(for: .seconds(min(30, attempt)))
             }

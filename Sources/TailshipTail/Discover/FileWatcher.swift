@@ -11,8 +11,8 @@ public final class FileWatcher: @unchecked Sendable {
     private let inotifyFD: Int32
     private let wakeFD: Int32
     private let wakeWriteFD: Int32
-    // Only touched on the reader thread.
-    private var watched = Set<String>()
+    // Only touched on the reader thread: directory by watch descriptor.
+    private var watched: [Int32: String] = [:]
 
     public init(directories: [String]) {
         self.directories = directories
@@ -40,7 +40,7 @@ public final class FileWatcher: @unchecked Sendable {
                    pollfd(fd: wakeFD, events: Int16(POLLIN), revents: 0)]
         let n = poll(&fds, nfds_t(fds.count), timeoutMilliseconds)
         guard n > 0 else { return false }
-        drain(inotifyFD)
+        readEvents()
         drain(wakeFD)
         return true
     }
@@ -52,9 +52,35 @@ public final class FileWatcher: @unchecked Sendable {
 
     private func addMissingWatches() {
         guard inotifyFD >= 0, watched.count < directories.count else { return }
-        let mask = UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB)
-        for dir in directories where !watched.contains(dir) {
-            if inotify_add_watch(inotifyFD, dir, mask) >= 0 { watched.insert(dir) }
+        let mask = UInt32(IN_MODIFY | IN_CREATE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVE_SELF)
+        let current = Set(watched.values)
+        for dir in directories where !current.contains(dir) {
+            let wd = inotify_add_watch(inotifyFD, dir, mask)
+            if wd >= 0 { watched[wd] = dir }
+        }
+    }
+
+    /// Drains the inotify queue. A watch the kernel dropped (its directory was
+    /// deleted or replaced) is forgotten, so the next wait watches the new one.
+    private func readEvents() {
+        guard inotifyFD >= 0 else { return }
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress!, $0.count) }
+            guard n > 0 else { return }
+            var i = 0
+            let header = MemoryLayout<inotify_event>.size
+            while i + header <= n {
+                let event = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i, as: inotify_event.self) }
+                if event.mask & UInt32(IN_IGNORED) != 0 {
+                    watched[event.wd] = nil
+                } else if event.mask & UInt32(IN_MOVE_SELF) != 0 {
+                    // Renamed away: the path is no longer the watched directory.
+                    inotify_rm_watch(inotifyFD, event.wd)
+                    watched[event.wd] = nil
+                }
+                i += header + Int(event.len)
+            }
         }
     }
 

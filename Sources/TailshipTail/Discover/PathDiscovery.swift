@@ -11,18 +11,37 @@ public struct PathDiscovery: Sendable {
     }
 
     /// Matching regular files, each once, in pattern order then name order.
-    public func expand() -> [String] {
+    public func expand() -> [String] { expandReporting().files }
+
+    /// The matching regular files, and the paths that should be files but
+    /// cannot be used: a literal path that is a directory or cannot be
+    /// reached (permissions), or a match that cannot be resolved (a symlink
+    /// loop). Directories matched by a glob are simply not files.
+    public func expandReporting() -> (files: [String], problems: [(path: String, reason: String)]) {
         var seen = Set<String>()
         var result: [String] = []
+        var problems: [(path: String, reason: String)] = []
         for pattern in patterns {
-            for path in Self.glob(pattern) where !seen.contains(path) {
+            let literal = !pattern.contains(where: { "*?[".contains($0) })
+            var matches = Self.glob(pattern)
+            if literal && matches.isEmpty { matches = [pattern] }
+            for path in matches where !seen.contains(path) {
                 var st = stat()
-                guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+                guard stat(path, &st) == 0 else {
+                    let code = errno
+                    // Not there (yet) is normal: a live file between rotations, a file to come.
+                    if code != ENOENT { problems.append((path, String(cString: strerror(code)))) }
+                    continue
+                }
+                guard (st.st_mode & S_IFMT) == S_IFREG else {
+                    if literal { problems.append((path, (st.st_mode & S_IFMT) == S_IFDIR ? "is a directory, not a file" : "is not a regular file")) }
+                    continue
+                }
                 seen.insert(path)
                 result.append(path)
             }
         }
-        return result
+        return (result, problems)
     }
 
     /// The directories whose entries can change what the patterns match.

@@ -25,6 +25,8 @@ public final class Tailer: @unchecked Sendable {
     private var buffer: UnsafeMutableRawBufferPointer
     private var initialScanDone = false
     private var failingPaths = Set<String>()
+    /// Configured paths that cannot be used now, with why (logged once each, until they can).
+    private var pathProblems: [String: String] = [:]
     private var lastTouch = 0.0
     /// Files this process read to their end: their twins (a .gz, a copy) are not read again.
     private var finished: [FileIdentity: Fingerprint] = [:]
@@ -127,7 +129,8 @@ public final class Tailer: @unchecked Sendable {
     /// Considers every backup (oldest first) and live file; returns the live identities seen.
     @discardableResult
     private func scanPaths(now: Double) -> Set<FileIdentity> {
-        let matched = discovery.expand()
+        let (matched, problems) = discovery.expandReporting()
+        notePathProblems(problems)
         // Backups of the live files, and of literal paths whose live file is missing right now.
         let literal = options.patterns.filter { !$0.contains(where: { "*?[".contains($0) }) }
         var backups = backupFinder.backups(of: Array(Set(matched + literal)).sorted())
@@ -175,6 +178,21 @@ public final class Tailer: @unchecked Sendable {
             }
         }
         return presentLive
+    }
+
+    /// Logs and counts each unusable path once, and says when it can be used again.
+    private func notePathProblems(_ problems: [(path: String, reason: String)]) {
+        var now: [String: String] = [:]
+        for (path, reason) in problems {
+            now[path] = reason
+            guard pathProblems[path] != reason else { continue }
+            logger.error("cannot follow path; will keep looking", metadata: ["file": "\(path)", "error": "\(reason)"])
+            observer.readError(path: path, errno: 0)
+        }
+        for path in pathProblems.keys where now[path] == nil {
+            logger.notice("path no longer fails", metadata: ["file": "\(path)"])
+        }
+        pathProblems = now
     }
 
     static func fileSize(_ path: String) -> UInt64 {
@@ -285,7 +303,9 @@ public final class Tailer: @unchecked Sendable {
             }
             return
         }
-        failingPaths.remove(path)
+        if failingPaths.remove(path) != nil {
+            logger.notice("file can be opened again", metadata: ["file": "\(path)"])
+        }
         let compressed = backup?.compressed ?? path.hasSuffix(".gz")
         // A .gz is only read once it is whole: while it is being written its
         // first bytes may not even identify it yet.

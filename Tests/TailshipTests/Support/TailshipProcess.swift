@@ -17,13 +17,20 @@ final class TailshipProcess: @unchecked Sendable {
     let stdoutPath: String
 
     /// Starts `tailship ARGS`, its output going to files in `directory`.
-    init(_ arguments: [String], directory: String, name: String = "tailship", environment: [String: String] = [:]) throws {
+    /// `launcher` runs the binary through another program (`setpriv …`), the binary and its arguments appended.
+    init(_ arguments: [String], directory: String, name: String = "tailship", environment: [String: String] = [:],
+         launcher: [String] = []) throws {
         stdoutPath = "\(directory)/\(name).\(UUID().uuidString.prefix(6)).out"
         stderrPath = stdoutPath.replacingOccurrences(of: ".out", with: ".err")
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
