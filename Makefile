@@ -13,7 +13,7 @@ PY_TEST := prometheus_client==0.26.0 kubernetes-validate==1.37.0
 LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps-build deps-test demo clean tools bench deb image chaos sanitize
+.PHONY: run test build release deps-build deps-test demo clean tools bench deb image chaos sanitize fuzz
 
 # Installs only what is missing, so repeated runs need no network.
 deps-build:
@@ -98,6 +98,13 @@ sanitize: deps-test tools
 	    > .build/sanitize-$$s.log 2>&1; status=$$?; \
 	  echo "$$s: exit $$status, $$(grep -c 'WARNING: ThreadSanitizer\|ERROR: AddressSanitizer' .build/sanitize-$$s.log) reports; log in .build/sanitize-$$s.log"; \
 	done
+
+# libFuzzer (with AddressSanitizer) on the line framer, the audit field scanner and policy reduction,
+# the policy loader, the config loader and the registry loader, FUZZ_SECONDS (600) each, two at a
+# time; new coverage is merged into fuzz/corpus/, crashes land in fuzz/regressions/ (replayed by make test).
+FUZZ_SECONDS ?= 600
+fuzz: deps-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 # Benchmarks (release build): backfill of >= 1 GiB of gzipped backups next to zcat;
 # the audit policy processor next to Foundation's JSONDecoder over 1 GiB of real events.

@@ -97,10 +97,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // `make bench` measurements that need code (policy processor next to JSONDecoder).
+        // `make bench` tools: the benchmark log generator, micro-benchmarks, a loopback
+        // receiver, a steady writer, and the policy processor next to JSONDecoder.
         .executableTarget(
             name: "tailship-bench",
-            dependencies: ["TailshipPolicy"]
+            dependencies: [
+                "TailshipPolicy", "TailshipTail", "TailshipShip", "TailshipJSON",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Fuzz targets with their properties (libFuzzer in `make fuzz`; replayed by the tests).
+        .target(
+            name: "TailshipFuzz",
+            dependencies: ["Tailship", "TailshipTail", "TailshipPolicy", "TailshipJSON"]
+        ),
+        // libFuzzer driver when built with -DFUZZING -sanitize=fuzzer; otherwise replays files.
+        .executableTarget(
+            name: "tailship-fuzz",
+            dependencies: ["TailshipFuzz"]
         ),
         // Helpers shared by the test targets.
         .target(
@@ -127,6 +143,7 @@ let package = Package(
             name: "TailshipTests",
             dependencies: [
                 "TailshipTestSupport",
+                "TailshipFuzz",
                 "Tailship",
                 "TailshipPolicy",
                 "TailshipShip",

@@ -70,27 +70,36 @@ public struct RegistryStore: Sendable {
         } catch {
             throw RegistryError(description: "registry \(path): cannot read: \(error.localizedDescription)")
         }
+        return try Self.decode(data, path: path)
+    }
+
+    /// Parses and checks a registry file's bytes (version, checksum). Pure, so the fuzzer can call it.
+    public static func decode(_ data: Data, path: String) throws -> RegistryDocument {
         var document: RegistryDocument
         do {
             document = try JSONDecoder().decode(RegistryDocument.self, from: data)
         } catch {
             let reason = "registry \(path) is corrupt (\(Self.reason(error)))"
-            throw RegistryError(description: "\(reason); refusing to start rather than re-send or skip data. Restore it, or start over with `tailship run --registry-reset` (every file is read again from the beginning)", corruption: true, reason: reason)
+            throw corrupt(reason)
         }
         guard document.version == RegistryDocument.currentVersion else {
             throw RegistryError(description: "registry \(path) has version \(document.version); this tailship reads version \(RegistryDocument.currentVersion)")
         }
         if let stored = document.checksum {
             document.checksum = nil
-            guard try Self.checksum(document) == stored else {
+            guard try checksum(document) == stored else {
                 let reason = "registry \(path) is corrupt (its checksum does not match its contents)"
-                throw RegistryError(description: "\(reason); refusing to start rather than re-send or skip data. Restore it, or start over with `tailship run --registry-reset` (every file is read again from the beginning)", corruption: true, reason: reason)
+                throw corrupt(reason)
             }
         }
         return document
     }
 
-    static func encode(_ document: RegistryDocument) throws -> Data {
+    private static func corrupt(_ reason: String) -> RegistryError {
+        RegistryError(description: "\(reason); refusing to start rather than re-send or skip data. Restore it, or start over with `tailship run --registry-reset` (every file is read again from the beginning)", corruption: true, reason: reason)
+    }
+
+    public static func encode(_ document: RegistryDocument) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(document)
