@@ -37,7 +37,9 @@ public final class Shipper: Sendable {
         defer { queue.cancel() }
         let slots = Slots(maxInFlight)
         let (events, continuation) = AsyncStream<Event>.makeStream()
-        await withThrowingTaskGroup(of: Void.self) { group in
+        // Discarding: a finished child is freed at once. A plain task group keeps every
+        // finished child until it is awaited, which here would be one per batch, forever.
+        await withDiscardingTaskGroup { group in
             // The feeder takes a batch only when a request slot is free: backpressure reaches the reader.
             group.addTask { [queue] in
                 while await slots.acquire() {
@@ -64,13 +66,15 @@ public final class Shipper: Sendable {
                     }
                     inFlight += 1
                     stats.inFlightBatches.add(1, ordering: .relaxed)
+                    // A child that throws (cancelled at shutdown) reports nothing: its batch is not acknowledged.
                     if let ordered {
                         group.addTask {
-                            continuation.yield(.prepared(batch, batch.events > 0 ? try await ordered.prepare(batch) : []))
+                            guard let bytes = try? await (batch.events > 0 ? ordered.prepare(batch) : []) else { return }
+                            continuation.yield(.prepared(batch, bytes))
                         }
                     } else {
                         group.addTask { [sink] in
-                            let delivery = batch.events > 0 ? try await sink.deliver(batch) : .acknowledged
+                            guard let delivery = try? await (batch.events > 0 ? sink.deliver(batch) : .acknowledged) else { return }
                             continuation.yield(.done(batch, delivery))
                         }
                     }

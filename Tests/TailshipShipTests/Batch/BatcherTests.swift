@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 import Testing
@@ -160,6 +161,39 @@ final class ManualClock: @unchecked Sendable {
         #expect(sink.stored.withLock { $0 } == [1, 2, 3, 5, 6, 7, 9, 10, 11])
         #expect(acknowledged.withLock { $0 } == Array(1...12))
         #expect(sink.preparing.withLock { $0.most } >= 2)
+    }
+
+    /// Resident memory of this process, from /proc/self/statm.
+    static func residentBytes() -> Int {
+        let text = (try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? ""
+        let pages = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    final class NullSink: Sink, @unchecked Sendable {
+        func deliver(_ batch: Batch) async throws -> Delivery { .acknowledged }
+        func shutdown() async {}
+    }
+
+    /// A long-running daemon ships batches for weeks: each one's delivery task
+    /// must be freed when it finishes, not kept until the shipper stops.
+    @Test func finishedDeliveriesDoNotAccumulate() async throws {
+        let queue = BatchQueue(capacity: 64)
+        let count = 30_000
+        let acknowledged = Mutex(0)
+        let shipper = Shipper(queue: queue, sink: NullSink(), maxInFlight: 4, stats: ShipStats(), logger: Logger(label: "test")) { _ in
+            acknowledged.withLock { $0 += 1 }
+        }
+        let before = Self.residentBytes()
+        // A thread of its own, as the reader has: put blocks, which must not starve the cooperative pool.
+        Thread {
+            for s in 1...count { _ = queue.put(Batch(sequence: UInt64(s), body: Array("x\n".utf8), events: 1, segments: [])) }
+            queue.finish()
+        }.start()
+        try await shipper.run()
+        let grown = Self.residentBytes() - before
+        #expect(acknowledged.withLock { $0 } == count)
+        #expect(grown < 24 << 20, "resident memory grew by \(grown >> 20) MiB over \(count) batches")
     }
 
     @Test func cancelledWithBatchesQueuedFreesTheQueueCleanly() async throws {
