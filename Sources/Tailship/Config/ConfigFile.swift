@@ -156,7 +156,7 @@ public struct RegistrySection: Decodable, Sendable {
 public struct BatchSection: Decodable, Sendable {
     /// Events per batch at most. Default 1000.
     public var max_events: Int?
-    /// Uncompressed bytes per batch at most. Default 4MiB.
+    /// Uncompressed bytes per batch at most. Default 1MiB (as Promtail; the peak-memory budget holds several batches).
     public var max_bytes: ByteSize?
     /// Longest a batch waits after its first event. Default 1s.
     public var max_wait: DurationValue?

@@ -164,7 +164,7 @@ public struct ResolvedConfig: Sendable {
 
         let maxEvents = file.batch?.max_events ?? 1000
         guard maxEvents >= 1 else { throw ConfigError("batch.max_events", "must be at least 1") }
-        let maxBytes = file.batch?.max_bytes ?? ByteSize(4 << 20)
+        let maxBytes = file.batch?.max_bytes ?? ByteSize(1 << 20)
         guard maxBytes.bytes >= 1 else { throw ConfigError("batch.max_bytes", "must be at least 1B") }
         let maxWait = file.batch?.max_wait ?? DurationValue(milliseconds: 1000)
         guard maxWait.milliseconds > 0 else { throw ConfigError("batch.max_wait", "must be more than 0") }

@@ -5,7 +5,7 @@ public struct BatchLimits: Sendable, Equatable {
     /// Seconds after a batch's first event.
     public var maxWait: Double
 
-    public init(maxEvents: Int = 1000, maxBytes: Int = 4 << 20, maxWait: Double = 1) {
+    public init(maxEvents: Int = 1000, maxBytes: Int = 1 << 20, maxWait: Double = 1) {
         self.maxEvents = maxEvents
         self.maxBytes = maxBytes
         self.maxWait = maxWait

@@ -24,7 +24,7 @@ import Testing
         #expect(c.registryPath == "/var/lib/tailship/registry.json")
         #expect(c.flushInterval.milliseconds == 1000)
         #expect(c.batch.maxEvents == 1000)
-        #expect(c.batch.maxBytes == 4 << 20)
+        #expect(c.batch.maxBytes == 1 << 20)
         #expect(c.batch.maxWait == 1)
         #expect(c.compressionLevel == 1)
         #expect(c.shutdownTimeout.milliseconds == 30_000)
