@@ -79,6 +79,8 @@ final class ReaderLoop: @unchecked Sendable {
         // Services start after signal handlers are in place, so this also says SIGTERM is handled.
         logger.info("reader started", metadata: ["inotify": "\(watcher.usesInotify)"])
         var drainedPasses = 0
+        // A daemon that follows files gives memory back when it goes idle; a backfill ends instead.
+        let trim = onComplete == nil ? IdleMemoryTrim() : nil
         while !stop.isSet {
             var read = 0
             for tailer in tailers {
@@ -87,6 +89,7 @@ final class ReaderLoop: @unchecked Sendable {
             batcher.flushIfDue()
             stats.openFiles.store(tailers.reduce(0) { $0 + $1.followers.count }, ordering: .relaxed)
             state.followingStarted()
+            trim?.pass(active: read > 0 || stats.inFlightBatches.load(ordering: .relaxed) > 0 || batcher.deadline != nil)
             if let onComplete {
                 // Finite: done when a pass finds nothing open and nothing new.
                 drainedPasses = read == 0 && tailers.allSatisfy(\.isDrained) ? drainedPasses + 1 : 0
