@@ -117,3 +117,31 @@ enum PolicyBench {
         return r
     }
 }
+
+extension PolicyBench {
+    /// `policy POLICY FILE [RESULT.json]`; the exit status says whether the 4x target held.
+    static func main(_ args: [String]) throws -> Int32 {
+        let policy = try PolicyLoader.load(path: args[0])
+        let floor = try runSplitOnly(args[1])
+        let fast = try runProcessor(args[1], policy: policy)
+        let slow = try runJSONDecoder(args[1])
+        let ratio = fast.mibPerSecond / slow.mibPerSecond
+        let mib = Double(fast.bytes) / 1_048_576
+        print(String(format: "input: %.0f MiB, %d lines", mib, fast.lines))
+        print("measure                                         seconds      MiB/s")
+        print("read and split lines only (floor)          " + String(format: "%10.2f %10.1f", floor.seconds, floor.mibPerSecond))
+        print("tailship policy processor                 " + String(format: "%10.2f %10.1f", fast.seconds, fast.mibPerSecond))
+        print("Foundation JSONDecoder (policy fields)    " + String(format: "%10.2f %10.1f", slow.seconds, slow.mibPerSecond))
+        print(String(format: "processor / JSONDecoder: %.1fx (target >= 4x); decisions: %d kept, %d reduced, %d dropped, %d invalid",
+                     ratio, fast.kept, fast.reduced, fast.dropped, fast.invalid))
+        if args.count >= 3 {
+            let json = """
+                {"bytes":\(fast.bytes),"lines":\(fast.lines),"processor_seconds":\(fast.seconds),"processor_mib_s":\(fast.mibPerSecond),\
+                "jsondecoder_seconds":\(slow.seconds),"jsondecoder_mib_s":\(slow.mibPerSecond),"ratio":\(ratio)}
+
+                """
+            try json.write(toFile: args[2], atomically: true, encoding: .utf8)
+        }
+        return ratio >= 4 ? 0 : 1
+    }
+}
