@@ -1,4 +1,5 @@
 import CZlib
+import NIOCore
 
 public struct GzipError: Error, CustomStringConvertible {
     public let description: String
@@ -8,29 +9,58 @@ public struct GzipError: Error, CustomStringConvertible {
 public enum Gzip {
     /// One gzip member holding `input`.
     public static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
-        var stream = z_stream()
+        var failure: GzipError?
+        // Not zero-filled: only the pages zlib writes (about a tenth of the input) become resident.
+        let output = [UInt8](unsafeUninitializedCapacity: bound(input.count)) { buffer, initialized in
+            do {
+                initialized = try compress(input, level: level, into: UnsafeMutableRawBufferPointer(buffer))
+            } catch {
+                failure = error as? GzipError
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return output
+    }
+
+    /// One gzip member holding `input`, written straight into a ByteBuffer: the
+    /// HTTP request body, with no copy between compression and the socket.
+    public static func compress(_ input: [UInt8], level: Int32, allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: bound(input.count))
+        try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: buffer.capacity) { raw in
+            try compress(input, level: level, into: raw)
+        }
+        return buffer
+    }
+
+    /// The most bytes `compress` can produce for `count` input bytes: zlib's bound for
+    /// its default window and memory level, plus room for the larger gzip header.
+    static func bound(_ count: Int) -> Int {
+        Int(compressBound(uLong(count))) + 32
+    }
+
+    private static func start(_ stream: inout z_stream, level: Int32) throws {
         // windowBits 15 + 16 asks zlib for a gzip header and trailer.
         guard deflateInit2_(&stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
                             zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw GzipError(description: "deflateInit2 failed")
         }
+    }
+
+    /// Compresses `input` into `output` (at least `bound` bytes); returns the bytes written.
+    private static func compress(_ input: [UInt8], level: Int32, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        var stream = z_stream()
+        try start(&stream, level: level)
         defer { deflateEnd(&stream) }
-        // Not zero-filled: only the pages zlib writes (about a tenth of the input) become resident.
-        let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
-        var failure: Int32?
-        let output = [UInt8](unsafeUninitializedCapacity: bound) { buffer, initialized in
-            input.withUnsafeBytes { inRaw in
-                stream.next_in = UnsafeMutablePointer(mutating: inRaw.bindMemory(to: Bytef.self).baseAddress)
-                stream.avail_in = uInt(inRaw.count)
-                stream.next_out = buffer.baseAddress
-                stream.avail_out = uInt(bound)
-                let rc = deflate(&stream, Z_FINISH)
-                if rc != Z_STREAM_END { failure = rc }
-                initialized = failure == nil ? bound - Int(stream.avail_out) : 0
-            }
+        return try input.withUnsafeBytes { inRaw in
+            stream.next_in = UnsafeMutablePointer(mutating: inRaw.bindMemory(to: Bytef.self).baseAddress)
+            stream.avail_in = uInt(inRaw.count)
+            stream.next_out = output.bindMemory(to: Bytef.self).baseAddress
+            stream.avail_out = uInt(output.count)
+            let rc = deflate(&stream, Z_FINISH)
+            guard rc == Z_STREAM_END else { throw GzipError(description: "deflate failed (\(rc))") }
+            return output.count - Int(stream.avail_out)
         }
-        if let failure { throw GzipError(description: "deflate failed (\(failure))") }
-        return output
     }
 
     /// The concatenated contents of every gzip member in `input`.

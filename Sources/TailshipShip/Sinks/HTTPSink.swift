@@ -150,8 +150,13 @@ public final class HTTPSink: Sink {
 
     /// POSTs until accepted, refused for good, or out of attempts.
     private func send(_ body: [UInt8], key: String) async throws -> Outcome {
-        let wire: [UInt8]
-        if let level = options.compressionLevel { wire = try Gzip.compress(body, level: level) } else { wire = body }
+        // Built once: every attempt sends the same buffer.
+        let wire: ByteBuffer
+        if let level = options.compressionLevel {
+            wire = try Gzip.compress(body, level: level, allocator: ByteBufferAllocator())
+        } else {
+            wire = ByteBuffer(bytes: body)
+        }
         var attempt = 0
         while true {
             try Task.checkCancellation()
@@ -162,7 +167,7 @@ public final class HTTPSink: Sink {
                 let response = try await post(wire, key: key)
                 if (200..<300).contains(response.status) {
                     retryLog.reset()
-                    stats.bytesSent.add(wire.count, ordering: .relaxed)
+                    stats.bytesSent.add(wire.readableBytes, ordering: .relaxed)
                     return .accepted(response)
                 }
                 if !HTTPSinkOptions.isRetryable(status: response.status) { return .rejected(response) }
@@ -227,7 +232,7 @@ public final class HTTPSink: Sink {
         try? await client.shutdown()
     }
 
-    private func post(_ body: [UInt8], key: String) async throws -> Response {
+    private func post(_ body: ByteBuffer, key: String) async throws -> Response {
         var request = HTTPClientRequest(url: requestURL)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: options.format.contentType)
@@ -238,7 +243,7 @@ public final class HTTPSink: Sink {
         for (name, value) in try credentials.requestHeaders() {
             request.headers.replaceOrAdd(name: name, value: value)
         }
-        request.body = .bytes(ByteBuffer(bytes: body))
+        request.body = .bytes(body)
         let start = ContinuousClock.now
         defer { stats.sendDuration.record(duration: ContinuousClock.now - start) }
         let response = try await client.execute(request, timeout: .milliseconds(Int64(options.timeout * 1000)))
