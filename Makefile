@@ -92,7 +92,7 @@ chaos: deps-test tools
 # ThreadSanitizer and AddressSanitizer builds (their own build directories) running the unit suites
 # and the integration tests that start the sanitized binary (chaos and the rotation model left out:
 # too slow under the sanitizers). Not part of make test; the last run is in docs/RELIABILITY.md.
-SANITIZE_FILTER := TailshipShipTests|TailshipTailTests|TailshipJSONTests|TailshipPolicyTests|ConfigChangesTests|TopUsersTests|StageTimestampTests|AuditInsightsConfigTests|SystemdNotifierTests|MonitoringTests|ReloadAndSystemdTests|AuditInsightsTests|RegistryRecoveryTests|HTTPDeliveryTests|PolicyDaemonTests|HostileInputTests|RestartTests
+SANITIZE_FILTER := TailshipShipTests|TailshipTailTests|TailshipJSONTests|TailshipPolicyTests|ConfigChangesTests|TopUsersTests|StageTimestampTests|AuditInsightsConfigTests|SystemdNotifierTests|MonitoringTests|ReloadAndSystemdTests|AuditInsightsTests|RegistryRecoveryTests|HTTPDeliveryTests|PolicyDaemonTests|HostileInputTests|RestartTests|DiskFullTests|ReadErrorTests|FuzzCorpusTests
 sanitize: deps-test tools
 	@for s in thread address; do \
 	  d=.build-$$(echo $$s | cut -c1)san; \

@@ -177,7 +177,11 @@ final class ManualClock: @unchecked Sendable {
 
     /// A long-running daemon ships batches for weeks: each one's delivery task
     /// must be freed when it finishes, not kept until the shipper stops.
-    @Test func finishedDeliveriesDoNotAccumulate() async throws {
+    /// AddressSanitizer holds freed memory in quarantine, so resident memory says nothing there.
+    static let underAddressSanitizer = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") != nil
+
+    @Test(.disabled(if: underAddressSanitizer, "AddressSanitizer's quarantine keeps freed memory resident"))
+    func finishedDeliveriesDoNotAccumulate() async throws {
         let queue = BatchQueue(capacity: 64)
         let count = 30_000
         let acknowledged = Mutex(0)

@@ -46,10 +46,14 @@ import Glibc
         let run = try await Run()
         Self.write(0..<100, to: run.f.log)
         await run.expectDelivered(Self.lines(0..<100))
-        // Rotate to a new live file nobody may read yet.
+        // Rotate to a new live file nobody may read yet: created with mode 000, so the
+        // daemon can never open it between its creation and a chmod.
         #expect(rename(run.f.log, run.f.log + ".1") == 0)
-        Self.write(100..<200, to: run.f.log)
-        #expect(chmod(run.f.log, 0) == 0)
+        let fd = open(run.f.log, O_WRONLY | O_CREAT | O_EXCL, 0)
+        #expect(fd >= 0)
+        let text = Array((Self.lines(100..<200).joined(separator: "\n") + "\n").utf8)
+        #expect(text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == text.count)
+        close(fd)
         #expect(await eventually(seconds: 10) { run.daemon.stderr.contains("cannot open file") })
         #expect(run.daemon.stderr.contains("Permission denied"))
         #expect(run.readErrors() >= 1)
