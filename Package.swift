@@ -102,7 +102,7 @@ let package = Package(
         .executableTarget(
             name: "tailship-bench",
             dependencies: [
-                "TailshipPolicy", "TailshipTail", "TailshipShip", "TailshipJSON",
+                "TailshipPolicy", "TailshipTail", "TailshipShip", "TailshipJSON", "TailshipTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -118,7 +118,7 @@ let package = Package(
             name: "tailship-fuzz",
             dependencies: ["TailshipFuzz"]
         ),
-        // Helpers shared by the test targets.
+        // Helpers shared by the test targets, and the seeded generator tailship-bench uses.
         .target(
             name: "TailshipTestSupport",
             path: "Tests/TailshipTestSupport"

@@ -1,4 +1,5 @@
 import Foundation
+import TailshipTestSupport
 
 /// The `make bench` input: audit events whose mix follows the real logs in
 /// ../shared/testdata/real/ (each real event is a template; every output event
@@ -39,8 +40,8 @@ struct BenchLog {
                 event["requestObject"] = nil
                 event["responseObject"] = nil
                 let bare = try Self.json(event)
-                guard let cut = Self.range(of: Array(Self.placeholder.utf8), in: full),
-                      let bareCut = Self.range(of: Array(Self.placeholder.utf8), in: bare) else { continue }
+                guard let cut = BenchBytes.range(of: Array(Self.placeholder.utf8), in: full),
+                      let bareCut = BenchBytes.range(of: Array(Self.placeholder.utf8), in: bare) else { continue }
                 let template = Template(head: Array(full[..<cut.lowerBound]), tail: Array(full[cut.upperBound...]),
                                         bare: Array(bare[bareCut.upperBound..<(bare.count - 1)]))
                 switch level {
@@ -60,7 +61,7 @@ struct BenchLog {
     }
 
     /// A `…List` object of about `size` bytes built from real objects.
-    func largeObject(size: Int, random: inout BenchRandom) -> [UInt8] {
+    func largeObject(size: Int, random: inout SplitMix64) -> [UInt8] {
         var out = Array(#"{"kind":"List","apiVersion":"v1","metadata":{"resourceVersion":"#.utf8)
         out += Array("\"\(random.below(90_000_000) + 10_000_000)\"},\"items\":[".utf8)
         var first = true
@@ -75,7 +76,7 @@ struct BenchLog {
 
     /// Writes at least `bytes` bytes of events to `path`; returns (events, bytes, large events).
     func write(to path: String, bytes target: Int, seed: UInt64) throws -> (events: Int, bytes: Int, large: Int) {
-        var random = BenchRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         // A fixed set of large objects (10-200 KB), chosen from per event: building one per event would dominate.
         let large = (0..<32).map { i in largeObject(size: 10_240 + i * (194_560 / 31), random: &random) }
         guard FileManager.default.createFile(atPath: path, contents: nil), let out = FileHandle(forWritingAtPath: path) else {
@@ -116,14 +117,6 @@ struct BenchLog {
 
     static func json(_ object: Any) throws -> [UInt8] {
         Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
-    }
-
-    static func range(of needle: [UInt8], in haystack: [UInt8]) -> Range<Int>? {
-        guard haystack.count >= needle.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where haystack[i] == needle[0] {
-            if Array(haystack[i..<(i + needle.count)]) == needle { return i..<(i + needle.count) }
-        }
-        return nil
     }
 }
 

@@ -55,7 +55,7 @@ final class BenchReceiver: Sendable {
             while start < raw.count {
                 let end = raw[start...].firstIndex(of: 0x0A) ?? raw.count
                 let line = UnsafeRawBufferPointer(rebasing: raw[start..<end])
-                if let at = Self.find(key, in: line) {
+                if let at = BenchBytes.range(of: key, in: line)?.lowerBound {
                     let value = UnsafeRawBufferPointer(rebasing: line[(at + key.count)...])
                     if let close = value.firstIndex(of: 0x22), let ns = RFC3339.nanoseconds(UnsafeRawBufferPointer(rebasing: value[..<close])) {
                         delays.append(Double(now - ns) / 1e6)
@@ -70,16 +70,6 @@ final class BenchReceiver: Sendable {
             $0.events += delays.count
             $0.delaysMs += delays
         }
-    }
-
-    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        var i = 0
-        while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0] && needle.indices.allSatisfy({ haystack[i + $0] == needle[$0] }) { return i }
-            i += 1
-        }
-        return nil
     }
 
     /// The result as one JSON object.

@@ -1,16 +1,17 @@
 import Foundation
 import TailshipTail
+import TailshipTestSupport
 
 /// Appends real Metadata events to a file at a steady rate, in 10 ms ticks,
 /// each stamped with its write time in `requestReceivedTimestamp` (to the
 /// microsecond) so the receiver can measure write-to-receipt delay.
 enum SteadyWriter {
     static func run(log: BenchLog, path: String, rate: Int, seconds: Double, seed: UInt64) throws -> Int {
-        var random = BenchRandom(seed: seed)
+        var random = SplitMix64(seed: seed)
         let key = Array(#""requestReceivedTimestamp":""#.utf8)
         // Each template split around its auditID and its timestamp value (sorted keys: the ID comes first).
         let templates: [(head: [UInt8], before: [UInt8], after: [UInt8])] = log.metadata.compactMap { t in
-            guard let at = BenchLog.range(of: key, in: t.tail) else { return nil }
+            guard let at = BenchBytes.range(of: key, in: t.tail) else { return nil }
             let valueStart = at.upperBound
             guard let close = t.tail[valueStart...].firstIndex(of: 0x22) else { return nil }
             return (t.head, Array(t.tail[..<valueStart]), Array(t.tail[close...]))
