@@ -9,18 +9,10 @@ public struct GzipError: Error, CustomStringConvertible {
 public enum Gzip {
     /// One gzip member holding `input`.
     public static func compress(_ input: [UInt8], level: Int32) throws -> [UInt8] {
-        var failure: GzipError?
         // Not zero-filled: only the pages zlib writes (about a tenth of the input) become resident.
-        let output = [UInt8](unsafeUninitializedCapacity: bound(input.count)) { buffer, initialized in
-            do {
-                initialized = try compress(input, level: level, into: UnsafeMutableRawBufferPointer(buffer))
-            } catch {
-                failure = error as? GzipError
-                initialized = 0
-            }
+        try [UInt8](unsafeUninitializedCapacity: bound(input.count)) { buffer, initialized in
+            initialized = try compress(input, level: level, into: UnsafeMutableRawBufferPointer(buffer))
         }
-        if let failure { throw failure }
-        return output
     }
 
     /// One gzip member holding `input`, written straight into a ByteBuffer: the
