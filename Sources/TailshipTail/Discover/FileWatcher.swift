@@ -13,6 +13,8 @@ public final class FileWatcher: @unchecked Sendable {
     private let wakeWriteFD: Int32
     // Only touched on the reader thread: directory by watch descriptor.
     private var watched: [Int32: String] = [:]
+    /// Reused for every drain of the inotify queue (a busy log wakes the reader often).
+    private var events = [UInt8](repeating: 0, count: 16384)
 
     public init(directories: [String]) {
         self.directories = directories
@@ -64,14 +66,13 @@ public final class FileWatcher: @unchecked Sendable {
     /// deleted or replaced) is forgotten, so the next wait watches the new one.
     private func readEvents() {
         guard inotifyFD >= 0 else { return }
-        var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
-            let n = buffer.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress!, $0.count) }
+            let n = events.withUnsafeMutableBytes { read(inotifyFD, $0.baseAddress!, $0.count) }
             guard n > 0 else { return }
             var i = 0
             let header = MemoryLayout<inotify_event>.size
             while i + header <= n {
-                let event = buffer.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i, as: inotify_event.self) }
+                let event = events.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i, as: inotify_event.self) }
                 if event.mask & UInt32(IN_IGNORED) != 0 {
                     watched[event.wd] = nil
                 } else if event.mask & UInt32(IN_MOVE_SELF) != 0 {
