@@ -30,9 +30,7 @@ struct DiskFullTests {
             log: {level: info}
             monitoring: {listen: "127.0.0.1:0"}
             """.write(toFile: config, atomically: true, encoding: .utf8)
-        func delivered() -> [String] {
-            ((try? OutputReader.contents(of: out)) ?? []).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
-        }
+        func delivered() -> [String] { deliveredLines(in: out) }
         let first = (0..<2000).map(numberedLine)
         appendText(first.joined(separator: "\n") + "\n", to: f.log)
         let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)

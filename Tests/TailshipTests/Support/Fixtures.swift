@@ -42,9 +42,12 @@ struct DaemonFixture {
     }
 
     /// Lines delivered to the file sink so far.
-    func delivered() -> [String] {
-        ((try? OutputReader.contents(of: out)) ?? []).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
-    }
+    func delivered() -> [String] { deliveredLines(in: out) }
+}
+
+/// Lines a file sink has written to `directory` so far.
+func deliveredLines(in directory: String) -> [String] {
+    ((try? OutputReader.contents(of: directory)) ?? []).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
 }
 
 /// Numbered lines, so order and loss are easy to check.
