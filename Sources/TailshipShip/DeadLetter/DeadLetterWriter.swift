@@ -82,8 +82,7 @@ public struct DeadLetterWriter: Sendable {
     }
 
     /// UTC time that sorts as text: 20261126T215332.123Z.
-    static func timestamp() -> String {
-        let c = CivilTime.now()
+    static func timestamp(_ c: CivilTime = .now()) -> String {
         return String(format: "%04d%02d%02dT%02d%02d%02d.%03dZ", c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond)
     }
 

@@ -15,7 +15,8 @@ public actor FileSink: OrderedSink {
     private var fd: Int32 = -1
     private var currentPath = ""
     private var currentSize = 0
-    private var lastName = ""
+    /// Milliseconds since the epoch in the last file's name.
+    private var lastMillis: Int64 = 0
 
     /// zlib level of the stored files (they are always gzip).
     public let level: Int32
@@ -89,11 +90,11 @@ public actor FileSink: OrderedSink {
     private func openNext() throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        var name = "tailship-\(DeadLetterWriter.timestamp()).ndjson.gz"
-        if name <= lastName {
-            // Same millisecond as the previous file: keep names in write order.
-            name = lastName.replacingOccurrences(of: ".ndjson.gz", with: "") + "-1.ndjson.gz"
-        }
+        // A file rolled within the same millisecond (or after the clock stepped back) is named
+        // one millisecond after the previous one, so names always sort in write order.
+        let millis = max(UTCTime.nowNanoseconds() / 1_000_000, lastMillis + 1)
+        let time = CivilTime(epochSeconds: millis / 1000, nanosecond: Int(millis % 1000) * 1_000_000)
+        let name = "tailship-\(DeadLetterWriter.timestamp(time)).ndjson.gz"
         let path = "\(directory)/\(name)"
         let newFD = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard newFD >= 0 else { throw DurableFile.error("cannot create", path) }
@@ -101,7 +102,7 @@ public actor FileSink: OrderedSink {
         fd = newFD
         currentPath = path
         currentSize = 0
-        lastName = name
+        lastMillis = millis
         logger.info("writing output file", metadata: ["output_file": "\(path)"])
     }
 
