@@ -88,6 +88,12 @@ public final class Follower {
         gzip == nil && fingerprint.length > 0 && !fingerprint.matches(fd: fd)
     }
 
+    /// Whether this file's first bytes now and `head` agree as far as both go (and that is not nothing).
+    func startsLike(_ head: [UInt8]) -> Bool {
+        guard let mine = Fingerprint.head(fd: fd, limit: min(head.count, Fingerprint.maxLength)), !mine.isEmpty else { return false }
+        return head.starts(with: mine)
+    }
+
     /// Extends a short fingerprint once the file has grown past it.
     /// Only while the file still is what was read: same first bytes, not shorter than
     /// the read offset. A file truncated and rewritten meanwhile keeps its old

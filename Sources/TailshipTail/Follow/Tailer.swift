@@ -41,6 +41,22 @@ public final class Tailer: @unchecked Sendable {
     private var passInterrupted = false
     /// .gz files seen incomplete (still being written), while unchanged.
     private var incomplete = Set<FileState>()
+    /// Truncated files whose copy was not among the backups yet: a copy that
+    /// appears later (logrotate still copying or compressing) resumes after what was read.
+    private var awaitingCopy: [AwaitedCopy] = []
+
+    struct AwaitedCopy {
+        var fingerprint: Fingerprint
+        var offset: UInt64
+        var framer: LineFramer
+        var identity: FileIdentity
+        var epoch: UInt64
+        var path: String
+        var since: Double
+    }
+
+    /// How long a truncated file's copy is waited for before its unread tail is reported lost.
+    static let copyWaitSeconds = 60.0
     /// Whether the registry knew files of this input at start-up; if not, `start_at` decides.
     private lazy var inputHasHistory: Bool = registry.entries.contains { belongsToInput($0.path) }
 
@@ -208,6 +224,7 @@ public final class Tailer: @unchecked Sendable {
             handleTruncation(follower)
         }
         let presentLive = scanPaths(now: now)
+        expireAwaitedCopies(now: monotonicSeconds())
         for follower in followers where !follower.isFinal && !presentLive.contains(follower.identity) {
             follower.rotatedAway = true
             logger.info("file rotated away; reading it to its end", metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)", "file_id": "\(follower.identity)"])
@@ -265,6 +282,8 @@ public final class Tailer: @unchecked Sendable {
     private enum Decision {
         case skip(String, permanent: Bool, entry: FileIdentity?)
         case open(UInt64, String)
+        /// Index into `awaitingCopy`.
+        case copyOfTruncated(Int)
     }
 
     private func consider(_ path: String, backup: Backup?, now: Double, presentLive: inout Set<FileIdentity>) {
@@ -306,6 +325,13 @@ public final class Tailer: @unchecked Sendable {
         if failingPaths.remove(path) != nil {
             logger.notice("file can be opened again", metadata: ["file": "\(path)"])
         }
+        // Renamed between the stat and the open (a rotation): the descriptor is another
+        // file than the identity says. Look again next pass.
+        var opened = stat()
+        guard fstat(fd, &opened) == 0, FileIdentity(opened) == identity else {
+            close(fd)
+            return
+        }
         let compressed = backup?.compressed ?? path.hasSuffix(".gz")
         // A .gz is only read once it is whole: while it is being written its
         // first bytes may not even identify it yet.
@@ -336,6 +362,9 @@ public final class Tailer: @unchecked Sendable {
             case .open(let offset, _):
                 planned?.append(PlanEntry(path: path, size: UInt64(st.st_size), compressed: compressed, contentBytes: content,
                                           delivered: min(offset, content), skipReason: nil))
+            case .copyOfTruncated(let i):
+                planned?.append(PlanEntry(path: path, size: UInt64(st.st_size), compressed: compressed, contentBytes: content,
+                                          delivered: min(awaitingCopy[i].offset, content), skipReason: nil))
             }
             return
         }
@@ -344,6 +373,8 @@ public final class Tailer: @unchecked Sendable {
             close(fd)
             if permanent { skipped[state] = entry }
             logger.debug("not reading file", metadata: ["file": "\(path)", "reason": "\(reason)"])
+        case .copyOfTruncated(let i):
+            openCopyOfTruncated(awaitingCopy.remove(at: i), fd: fd, path: path, state: state, head: head, compressed: compressed)
         case .open(let offset, let reason):
             var reader: GzipStreamReader?
             if compressed {
@@ -358,6 +389,7 @@ public final class Tailer: @unchecked Sendable {
                 reader = r
             }
             var entry = RegistryEntry(identity: identity, fingerprint: Fingerprint(head: head), path: path, offset: offset, lastSeen: now)
+            retireIfOtherContent(identity, head: head, path: path)
             // A final size belongs to that file only: after inode reuse the new file is not finished.
             if let old = registry.entry(for: identity), old.fingerprintValue?.identifies(head: head) == true {
                 entry.finalSize = old.finalSize
@@ -371,6 +403,69 @@ public final class Tailer: @unchecked Sendable {
                                     gzip: reader, isBackup: backup != nil || compressed)
             follower.stopAtEnd = options.stopAtEnd
             followers.append(follower)
+        }
+    }
+
+    /// A registry entry for this inode that describes other content (the file was
+    /// truncated or replaced while stopped, or the inode reused) is kept aside, so
+    /// a copy of that content found later resumes where it had got to.
+    private func retireIfOtherContent(_ identity: FileIdentity, head: [UInt8], path: String) {
+        guard let old = registry.entry(for: identity), old.fingerprintValue?.identifies(head: head) != true else { return }
+        if old.fingerprintLength > 0 && !old.isFullyShipped {
+            logger.info("file holds other content than when last read (truncated or replaced); its old content resumes from a copy if one appears",
+                        metadata: ["file": "\(path)", "file_id": "\(identity)", "old_offset": "\(old.offset)"])
+        }
+        registry.retire(identity)
+    }
+
+    /// Opens the late-found copy of a truncated file after what was read of it.
+    private func openCopyOfTruncated(_ awaited: AwaitedCopy, fd: Int32, path: String, state: FileState, head: [UInt8], compressed: Bool) {
+        let identity = state.identity
+        let fingerprint = Fingerprint(head: head)
+        var reader: GzipStreamReader?
+        var holdsMore = UInt64(state.size) >= awaited.offset
+        if compressed {
+            let r = GzipStreamReader(fd: fd)
+            holdsMore = r.skip(to: awaited.offset, scratch: buffer)
+            reader = r
+        }
+        let now = Date().timeIntervalSince1970
+        retireIfOtherContent(identity, head: head, path: path)
+        guard holdsMore else {
+            // Copied after more was read than it holds: nothing in it is new.
+            close(fd)
+            var entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: path, offset: UInt64(state.size), lastSeen: now)
+            entry.finalSize = entry.offset
+            if compressed { entry.offset = reader?.position ?? 0; entry.finalSize = entry.offset }
+            registry.track(entry)
+            finished[identity] = fingerprint
+            finishedContent.insert(fingerprint)
+            skipped[state] = identity
+            logger.info("the copy of the truncated file holds nothing beyond what was read", metadata: ["file": "\(awaited.path)", "copy": "\(path)"])
+            return
+        }
+        let committed = registry.entries(matchingHead: head).first { $0.identity == awaited.identity }?.offset ?? 0
+        let epoch = registry.track(RegistryEntry(identity: identity, fingerprint: fingerprint, path: path, offset: min(committed, awaited.offset), lastSeen: now))
+        // Acks still in flight for the truncated file's old bytes count for the copy.
+        registry.redirect(awaited.identity, epoch: awaited.epoch, to: identity, copyEpoch: epoch)
+        seen.insert(identity)
+        let follower = Follower(fd: fd, identity: identity, path: path, fingerprint: fingerprint, epoch: epoch, offset: awaited.offset,
+                                maxLineBytes: options.maxLineBytes, now: monotonicSeconds(), gzip: reader, isBackup: true)
+        follower.framer = awaited.framer
+        followers.append(follower)
+        observer.fileOpened(path: path)
+        logger.info("reading the rest of the truncated file from its copy, found after the truncation",
+                    metadata: ["file": "\(awaited.path)", "copy": "\(path)", "offset": "\(awaited.offset)"])
+    }
+
+    /// Truncated files whose copy never appeared: what they held beyond what was read is lost.
+    private func expireAwaitedCopies(now: Double) {
+        awaitingCopy.removeAll { a in
+            guard now - a.since > Self.copyWaitSeconds else { return false }
+            logger.error("no copy of the truncated file appeared among the backups; lines written after offset before the truncation were lost if any",
+                         metadata: ["file": "\(a.path)", "offset": "\(a.offset)"])
+            observer.fileLost(path: a.path, unshippedBytes: nil)
+            return true
         }
     }
 
@@ -389,14 +484,23 @@ public final class Tailer: @unchecked Sendable {
             return .open(entry.offset, entry.offset > 0 ? "resuming file" : "following file")
         }
         // 2. The same content under another identity: a .gz of it, or a copy.
+        // First the copy of a file truncated before its copy was there to be found.
+        if let i = awaitingCopy.firstIndex(where: { $0.fingerprint.length > 0 && $0.fingerprint.matches(head: head) }) {
+            return .copyOfTruncated(i)
+        }
         let twins = registry.entries(matchingHead: head).filter { $0.identity != identity }
         let readHere = { (t: RegistryEntry) in t.fingerprintValue.map { self.finishedContent.contains($0) } ?? false }
-        if let busy = twins.first(where: { t in readHere(t) || followers.contains { $0.identity == t.identity } }) {
+        // An open file is busy with a twin's content only if that is still its content (not a retired entry of its inode).
+        let openWith = { (t: RegistryEntry) in
+            self.followers.contains { $0.identity == t.identity } && self.registry.entry(for: t.identity)?.fingerprint == t.fingerprint
+        }
+        if let busy = twins.first(where: { t in readHere(t) || openWith(t) }) {
             return .skip("same content as \(busy.path), read by this process", permanent: readHere(busy), entry: busy.identity)
         }
         if let best = twins.first {
             seen.insert(best.identity)
-            if best.isFullyShipped {
+            // Shipped to its end, unless this file is longer (a live file that went on growing).
+            if best.isFullyShipped && (path.hasSuffix(".gz") || size <= best.finalSize ?? 0) {
                 // Known under its own identity from now on, whatever becomes of the original's inode.
                 var entry = best
                 entry.device = identity.device
@@ -408,6 +512,11 @@ public final class Tailer: @unchecked Sendable {
                 return .skip("already shipped as \(best.path)", permanent: true, entry: identity)
             }
             return .open(best.offset, "resuming \(best.path) inside its rotated copy")
+        }
+        // The content of an open file not read far enough to be fingerprinted
+        // (rotated and compressed before its first read): it is read there.
+        if isBackup, !head.isEmpty, let open = followers.first(where: { $0.gzip == nil && $0.fingerprint.length < Fingerprint.maxLength && $0.startsLike(head) }) {
+            return .skip("same content as \(open.path), being read by this process", permanent: false, entry: open.identity)
         }
         // 3. Never seen.
         if isBackup {
@@ -502,10 +611,15 @@ public final class Tailer: @unchecked Sendable {
             logger.info("reading the rest of the truncated file from its copy", metadata: ["copy": "\(copy.path)", "offset": "\(copy.readOffset)"])
         } else if copyHadNothingNew {
             logger.info("the copy of the truncated file holds nothing beyond what was read", metadata: ["file": "\(follower.path)"])
-        } else {
-            logger.error("no copy of the truncated file found among the backups; lines written after offset were lost if any",
-                         metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)"])
-            observer.fileLost(path: follower.path, unshippedBytes: nil)
+        } else if follower.fingerprint.length > 0 {
+            // logrotate may still be copying or compressing: a copy that appears
+            // later is read from here on (see `awaitingCopy`).
+            logger.warning("no copy of the truncated file among the backups yet; waiting for one",
+                           metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)", "wait_seconds": "\(Int(Self.copyWaitSeconds))"])
+            registry.retire(follower.identity)
+            awaitingCopy.append(AwaitedCopy(fingerprint: follower.fingerprint, offset: follower.readOffset, framer: follower.framer,
+                                            identity: follower.identity, epoch: follower.epoch, path: follower.path, since: monotonicSeconds()))
+            if awaitingCopy.count > 16 { awaitingCopy.removeFirst() }
         }
         follower.framer.reset()
         follower.readOffset = 0
@@ -537,16 +651,18 @@ public final class Tailer: @unchecked Sendable {
             let identity = FileIdentity(st)
             let fingerprint = Fingerprint(head: head)
             var reader: GzipStreamReader?
+            // Content bytes: for a .gz, where decompression ended short of the read offset, if it did.
             var length = UInt64(st.st_size)
             if backup.compressed {
                 let r = GzipStreamReader(fd: fd)
-                if !r.skip(to: follower.readOffset, scratch: buffer) {
-                    length = r.position
-                } else {
+                if r.skip(to: follower.readOffset, scratch: buffer) {
                     reader = r
+                    length = follower.readOffset
+                } else {
+                    length = r.position
                 }
             }
-            if length < follower.readOffset || (reader == nil && backup.compressed) {
+            if length < follower.readOffset {
                 close(fd)
                 var entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: backup.path, offset: length,
                                           lastSeen: Date().timeIntervalSince1970)

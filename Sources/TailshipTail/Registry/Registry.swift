@@ -17,6 +17,8 @@ public final class Registry: Sendable {
         /// Acks for a file's old contents that now count for their copy (copytruncate).
         var redirects: [EpochKey: EpochKey] = [:]
         var retired: [RegistryEntry] = []
+        /// Retired entries of this process that acks still in flight count for, by the epoch they carry.
+        var retiredEpochs: [EpochKey: String] = [:]
         var generation: UInt64 = 0
     }
 
@@ -91,12 +93,36 @@ public final class Registry: Sendable {
             $0.epochs[entry.identity] = epoch
             if let old = $0.entries[entry.identity], old.finalSize != nil, old.fingerprint != entry.fingerprint {
                 // Inode reused: remember the old file's content for its later .gz.
-                $0.retired.append(old)
-                if $0.retired.count > Self.retiredLimit { $0.retired.removeFirst($0.retired.count - Self.retiredLimit) }
+                Self.retire(old, epoch: epoch - 1, in: &$0)
             }
             $0.entries[entry.identity] = entry
             $0.generation &+= 1
             return epoch
+        }
+    }
+
+    /// Keeps `identity`'s entry aside for its content only, before its inode is
+    /// tracked again for other content (truncated or reused): a copy or .gz of
+    /// the old content found later resumes where it got to, and acks still in
+    /// flight for it move its offset.
+    public func retire(_ identity: FileIdentity) {
+        state.withLock {
+            guard let old = $0.entries.removeValue(forKey: identity) else { return }
+            Self.retire(old, epoch: $0.epochs[identity] ?? 0, in: &$0)
+            $0.generation &+= 1
+        }
+    }
+
+    private static func retire(_ old: RegistryEntry, epoch: UInt64, in s: inout State) {
+        // An empty fingerprint says nothing about content: nothing could match it.
+        guard old.fingerprintLength > 0 else { return }
+        s.retired.removeAll { $0.identity == old.identity && $0.fingerprint == old.fingerprint }
+        s.retired.append(old)
+        s.retiredEpochs[EpochKey(identity: old.identity, epoch: epoch)] = old.fingerprint
+        if s.retired.count > retiredLimit {
+            s.retired.removeFirst(s.retired.count - retiredLimit)
+            let kept = s.retired
+            s.retiredEpochs = s.retiredEpochs.filter { key, fp in kept.contains { $0.identity == key.identity && $0.fingerprint == fp } }
         }
     }
 
@@ -124,6 +150,12 @@ public final class Registry: Sendable {
                 identity = target.identity
                 guard $0.epochs[identity] == target.epoch else { return }
             } else if $0.epochs[identity] != epoch {
+                // Acks for content retired meanwhile move the retired entry.
+                guard let fp = $0.retiredEpochs[EpochKey(identity: identity, epoch: epoch)],
+                      let i = $0.retired.firstIndex(where: { $0.identity == identity && $0.fingerprint == fp }),
+                      offset > $0.retired[i].offset else { return }
+                $0.retired[i].offset = offset
+                $0.generation &+= 1
                 return
             }
             guard var e = $0.entries[identity], offset > e.offset else { return }
