@@ -88,6 +88,18 @@ public final class Follower {
         gzip == nil && fingerprint.length > 0 && !fingerprint.matches(fd: fd)
     }
 
+    /// Extends a short fingerprint with bytes just read at `base` that carry on from it.
+    /// Taken from what was read, so a truncation right after the read cannot leave
+    /// the file's entry without a fingerprint of the bytes shipped.
+    func noteRead(_ bytes: UnsafeRawBufferPointer, at base: UInt64) -> Bool {
+        guard gzip == nil, fingerprint.length < Fingerprint.maxLength else { return false }
+        let start = UInt64(fingerprint.length)
+        guard base <= start, base + UInt64(bytes.count) > start else { return false }
+        let end = min(bytes.count, Fingerprint.maxLength - Int(base))
+        fingerprint = fingerprint.extended(with: UnsafeRawBufferPointer(rebasing: bytes[Int(start - base)..<end]))
+        return true
+    }
+
     /// Whether this file's first bytes now and `head` agree as far as both go (and that is not nothing).
     func startsLike(_ head: [UInt8]) -> Bool {
         guard let mine = Fingerprint.head(fd: fd, limit: min(head.count, Fingerprint.maxLength)), !mine.isEmpty else { return false }

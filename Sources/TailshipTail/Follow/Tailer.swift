@@ -551,6 +551,7 @@ public final class Tailer: @unchecked Sendable {
 
     private func drain(_ follower: Follower, _ handler: TailHandler) -> Int {
         var total = 0
+        var fingerprintGrew = false
         // Check before reading, too: a truncated file that already grew past our
         // offset again would otherwise hand us the middle of its new contents.
         if handleTruncation(follower) { return 0 }
@@ -568,6 +569,7 @@ public final class Tailer: @unchecked Sendable {
                 break
             }
             let base = follower.readOffset
+            if follower.noteRead(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), at: base) { fingerprintGrew = true }
             follower.framer.feed(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), base: base) { piece in
                 handler.handle(piece, from: follower)
             }
@@ -577,7 +579,7 @@ public final class Tailer: @unchecked Sendable {
         }
         if total > 0 {
             observer.bytesRead(total)
-            if follower.refreshFingerprint() {
+            if follower.refreshFingerprint() || fingerprintGrew {
                 registry.touch(follower.identity, fingerprint: follower.fingerprint, now: Date().timeIntervalSince1970)
             }
         }

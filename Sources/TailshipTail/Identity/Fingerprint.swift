@@ -26,6 +26,11 @@ public struct Fingerprint: Hashable, Sendable, Codable {
         self.init(length: head.count, hash: head.withUnsafeBytes { FNV1a.hash($0) })
     }
 
+    /// The fingerprint of the bytes hashed so far followed by `more` (FNV-1a runs on).
+    public func extended(with more: UnsafeRawBufferPointer) -> Fingerprint {
+        Fingerprint(length: length + more.count, hash: FNV1a.hash(more, seed: hash))
+    }
+
     /// Whether `head` starts with the bytes this fingerprint was taken over.
     public func matches(head: [UInt8]) -> Bool {
         guard length <= head.count else { return false }

@@ -143,4 +143,55 @@ import Testing
         poll(tailer, rec)
         #expect(rec.lines.map(\.text) == Self.lines(70..<73) + Self.lines(50..<70))
     }
+
+    /// Copies and truncates the log while the first read's lines are being handed over:
+    /// after the read, before the fingerprint could be taken from the file.
+    final class TruncatingRecorder: TailHandler {
+        let rec = LineRecorder()
+        var action: (() -> Void)?
+        /// The file and epoch the lines were read under, for their acks.
+        var source: (FileIdentity, UInt64)?
+        func handle(_ piece: FramedPiece, from follower: Follower) {
+            rec.handle(piece, from: follower)
+            source = source ?? (follower.identity, follower.epoch)
+            action?()
+            action = nil
+        }
+    }
+
+    final class StopFlag: @unchecked Sendable {
+        var on = false
+    }
+
+    /// A file opened empty, read once and truncated straight after: its registry entry
+    /// must carry the fingerprint of what was read, or its copy is shipped again after a restart.
+    @Test func truncatedRightAfterTheFirstReadKeepsTheFingerprintOfWhatWasRead() throws {
+        let dir = TempDirectory()
+        let log = dir.file("k8s_audit.log")
+        append("", to: log)
+        let registry = Registry()
+        do {
+            let tailer = Tailer(options: TailOptions(patterns: [log]), registry: registry, logger: logger)
+            let handler = TruncatingRecorder()
+            // The daemon is stopped right after this read, before it looks at the file again.
+            let stop = StopFlag()
+            tailer.shouldStop = { stop.on }
+            tailer.poll(handler.rec)
+            append(Self.text(Self.lines(0..<50)), to: log)
+            handler.action = {
+                try? FileManager.default.copyItem(atPath: log, toPath: dir.file("k8s_audit.log.1"))
+                truncate(log, 0)
+                append(Self.text(Self.lines(50..<53)), to: log)
+                stop.on = true
+            }
+            tailer.poll(handler)
+            #expect(handler.rec.lines.map(\.text) == Self.lines(0..<50))
+            let (identity, epoch) = try #require(handler.source)
+            registry.commit(identity, epoch: epoch, offset: handler.rec.lines[49].end, now: 1)
+        }
+        let tailer = Tailer(options: TailOptions(patterns: [log]), registry: Registry(registry.snapshot().document), logger: logger)
+        let rec = LineRecorder()
+        poll(tailer, rec)
+        #expect(rec.lines.map(\.text) == Self.lines(50..<53))
+    }
 }
