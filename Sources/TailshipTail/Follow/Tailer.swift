@@ -55,6 +55,10 @@ public final class Tailer: @unchecked Sendable {
         var since: Double
     }
 
+    /// Short plain backups not yet decided on: size when first seen at it, and since when.
+    private var settlingBackups: [FileIdentity: (size: Int64, since: Double)] = [:]
+    static let backupSettleSeconds = 0.1
+
     /// How long a truncated file's copy is waited for before its unread tail is reported lost.
     static let copyWaitSeconds = 60.0
     /// Whether the registry knew files of this input at start-up; if not, `start_at` decides.
@@ -349,6 +353,21 @@ public final class Tailer: @unchecked Sendable {
             close(fd)
             return
         }
+        // A plain backup too short to be identified may be a copy still being written
+        // (copytruncate): decide on it once its size has held still for a moment.
+        if planned == nil, backup != nil, !compressed, head.count < Fingerprint.maxLength {
+            let clock = monotonicSeconds()
+            guard let settling = settlingBackups[identity], settling.size == st.st_size else {
+                settlingBackups[identity] = (Int64(st.st_size), clock)
+                close(fd)
+                return
+            }
+            guard clock - settling.since >= Self.backupSettleSeconds else {
+                close(fd)
+                return
+            }
+        }
+        settlingBackups[identity] = nil
         let mtime = Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
         let decision = decide(identity: identity, path: path, head: head, isBackup: backup != nil || compressed,
                               size: UInt64(st.st_size), mtime: mtime, now: now)
@@ -460,6 +479,7 @@ public final class Tailer: @unchecked Sendable {
 
     /// Truncated files whose copy never appeared: what they held beyond what was read is lost.
     private func expireAwaitedCopies(now: Double) {
+        settlingBackups = settlingBackups.filter { now - $0.value.since < Self.copyWaitSeconds }
         awaitingCopy.removeAll { a in
             guard now - a.since > Self.copyWaitSeconds else { return false }
             logger.error("no copy of the truncated file appeared among the backups; lines written after offset before the truncation were lost if any",
@@ -513,9 +533,9 @@ public final class Tailer: @unchecked Sendable {
             }
             return .open(best.offset, "resuming \(best.path) inside its rotated copy")
         }
-        // The content of an open file not read far enough to be fingerprinted
-        // (rotated and compressed before its first read): it is read there.
-        if isBackup, !head.isEmpty, let open = followers.first(where: { $0.gzip == nil && $0.fingerprint.length < Fingerprint.maxLength && $0.startsLike(head) }) {
+        // The content of an open file not read far enough to be fingerprinted (rotated and
+        // compressed before its first read), or a copy still short: it is read there.
+        if isBackup, !head.isEmpty, let open = followers.first(where: { $0.gzip == nil && $0.startsLike(head) }) {
             return .skip("same content as \(open.path), being read by this process", permanent: false, entry: open.identity)
         }
         // 3. Never seen.
@@ -565,6 +585,12 @@ public final class Tailer: @unchecked Sendable {
                 break
             }
             if n == 0 {
+                handleTruncation(follower)
+                break
+            }
+            // Truncated and written again past our offset since the last look: these bytes
+            // would be the middle of the new content. The old bytes are in the copy.
+            if follower.headChanged {
                 handleTruncation(follower)
                 break
             }

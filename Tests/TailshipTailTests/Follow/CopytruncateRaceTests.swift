@@ -194,4 +194,32 @@ import Testing
         poll(tailer, rec)
         #expect(rec.lines.map(\.text) == Self.lines(50..<53))
     }
+
+    /// logrotate's copy exists, still empty, and the file is copied, truncated and written
+    /// past the offset between two reads of one pass: the next read once returned the middle
+    /// of the new content (a broken line, then lines again after the truncation was seen).
+    @Test func truncatedAndRewrittenBetweenTwoReads() throws {
+        let dir = TempDirectory()
+        let log = dir.file("k8s_audit.log")
+        let short = (0..<6).map { "{\"auditID\":\"s-\($0)\"}" }
+        append(Self.text(Array(short[0..<5])), to: log)
+        let tailer = Tailer(options: TailOptions(patterns: [log]), registry: Registry(), logger: logger)
+        let handler = TruncatingRecorder()
+        tailer.poll(handler.rec)
+        // The copy exists, empty, when the next pass looks; it fills up while that pass reads the live file.
+        let copy = dir.file("k8s_audit.log.1")
+        append("", to: copy)
+        append(Self.text([short[5]]), to: log)
+        handler.action = {
+            append(Self.text(short), to: copy)
+            truncate(log, 0)
+            append(Self.text(Self.lines(0..<2)), to: log)
+        }
+        tailer.poll(handler)
+        for _ in 0..<4 {
+            Thread.sleep(forTimeInterval: 0.06)
+            tailer.poll(handler.rec)
+        }
+        #expect(handler.rec.lines.map(\.text) == short + Self.lines(0..<2))
+    }
 }
