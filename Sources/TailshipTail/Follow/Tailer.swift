@@ -354,8 +354,9 @@ public final class Tailer: @unchecked Sendable {
             return
         }
         // A plain backup too short to be identified may be a copy still being written
-        // (copytruncate): decide on it once its size has held still for a moment.
-        if planned == nil, backup != nil, !compressed, head.count < Fingerprint.maxLength {
+        // (copytruncate): decide on it once its size has held still for a moment. Not at
+        // start-up: what is there then is decided by the first-start rules, in the first pass.
+        if planned == nil, initialScanDone, backup != nil, !compressed, head.count < Fingerprint.maxLength {
             let clock = monotonicSeconds()
             guard let settling = settlingBackups[identity], settling.size == st.st_size else {
                 settlingBackups[identity] = (Int64(st.st_size), clock)

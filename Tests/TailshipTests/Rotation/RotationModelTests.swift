@@ -169,6 +169,7 @@ import TailshipTestSupport
         let actions = Self.actions(seed: seed)
         var rng = SeededRandom(seed: seed ^ 0xABCD)
         let world = World()
+        print("model seed \(seed): \(actions) in \(world.f.dir.path)")
         for action in actions {
             try await world.apply(action, rng: &rng)
         }
