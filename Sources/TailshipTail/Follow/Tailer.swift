@@ -591,8 +591,7 @@ public final class Tailer: @unchecked Sendable {
             }
             // Truncated and written again past our offset since the last look: these bytes
             // would be the middle of the new content. The old bytes are in the copy.
-            if follower.headChanged {
-                handleTruncation(follower)
+            if follower.headChanged && handleTruncation(follower) {
                 break
             }
             let base = follower.readOffset
