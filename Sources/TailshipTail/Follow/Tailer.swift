@@ -45,16 +45,6 @@ public final class Tailer: @unchecked Sendable {
     /// appears later (logrotate still copying or compressing) resumes after what was read.
     private var awaitingCopy: [AwaitedCopy] = []
 
-    struct AwaitedCopy {
-        var fingerprint: Fingerprint
-        var offset: UInt64
-        var framer: LineFramer
-        var identity: FileIdentity
-        var epoch: UInt64
-        var path: String
-        var since: Double
-    }
-
     /// Short plain backups not yet decided on: size when first seen at it, and since when.
     private var settlingBackups: [FileIdentity: (size: Int64, since: Double)] = [:]
     static let backupSettleSeconds = 0.1

@@ -31,115 +31,98 @@ import Testing
         for _ in 0..<times { tailer.poll(rec) }
     }
 
+    /// A log holding `initial`, and a tailer that has read it once.
+    struct Scene {
+        let dir = TempDirectory()
+        let log: String
+        let registry = Registry()
+        let tailer: Tailer
+        let rec = LineRecorder()
+
+        init(_ initial: String, logger: Logger) {
+            log = dir.file("k8s_audit.log")
+            append(initial, to: log)
+            tailer = Tailer(options: TailOptions(patterns: [log]), registry: registry, logger: logger)
+            tailer.poll(rec)
+        }
+
+        /// What logrotate's copytruncate does: copy, truncate, and the writer goes on.
+        func copytruncate(to copy: String, then text: String) throws {
+            try FileManager.default.copyItem(atPath: log, toPath: dir.file(copy))
+            truncate(log, 0)
+            append(text, to: log)
+        }
+    }
+
     /// The copy was compressed before the truncation was noticed: its .gz is far smaller
     /// than the offset read, yet holds the unread lines (once taken for "nothing new").
     @Test func copyCompressedBeforeTheTruncationIsNoticed() throws {
-        let dir = TempDirectory()
-        let log = dir.file("k8s_audit.log")
-        append(Self.text(Self.lines(0..<50)), to: log)
-        let tailer = Tailer(options: TailOptions(patterns: [log]), registry: Registry(), logger: logger)
-        let rec = LineRecorder()
-        tailer.poll(rec)
-        append(Self.text(Self.lines(50..<70)), to: log)
-        try FileManager.default.copyItem(atPath: log, toPath: dir.file("k8s_audit.log.1"))
-        truncate(log, 0)
-        append(Self.text(Self.lines(70..<73)), to: log)
-        try Self.gzip(dir.file("k8s_audit.log.1"))
-        let gz = dir.file("k8s_audit.log.1.gz")
-        let gzSize = try #require(try FileManager.default.attributesOfItem(atPath: gz)[.size] as? Int)
+        let s = Scene(Self.text(Self.lines(0..<50)), logger: logger)
+        append(Self.text(Self.lines(50..<70)), to: s.log)
+        try s.copytruncate(to: "k8s_audit.log.1", then: Self.text(Self.lines(70..<73)))
+        try Self.gzip(s.dir.file("k8s_audit.log.1"))
+        let gzSize = try #require(try FileManager.default.attributesOfItem(atPath: s.dir.file("k8s_audit.log.1.gz"))[.size] as? Int)
         #expect(gzSize < Self.text(Self.lines(0..<50)).utf8.count)
-        poll(tailer, rec)
-        #expect(rec.lines.map(\.text) == Self.lines(0..<73))
+        poll(s.tailer, s.rec)
+        #expect(s.rec.lines.map(\.text) == Self.lines(0..<73))
     }
 
     /// The copy appears only after the truncation was noticed (logrotate still
     /// compressing, or a copy made under another name first): it is read from the offset reached.
     @Test func copyThatAppearsAfterTheTruncation() throws {
-        let dir = TempDirectory()
-        let log = dir.file("k8s_audit.log")
-        append(Self.text(Self.lines(0..<50)), to: log)
-        let registry = Registry()
-        let tailer = Tailer(options: TailOptions(patterns: [log]), registry: registry, logger: logger)
-        let rec = LineRecorder()
-        tailer.poll(rec)
-        let old = try #require(tailer.followers.first)
+        let s = Scene(Self.text(Self.lines(0..<50)), logger: logger)
+        let old = try #require(s.tailer.followers.first)
         let (identity, epoch) = (old.identity, old.epoch)
-        append(Self.text(Self.lines(50..<70)), to: log)
-        let hidden = dir.file("copy-in-progress")
-        try FileManager.default.copyItem(atPath: log, toPath: hidden)
-        truncate(log, 0)
-        append(Self.text(Self.lines(70..<73)), to: log)
-        poll(tailer, rec)
-        #expect(rec.lines.map(\.text) == Self.lines(0..<50) + Self.lines(70..<73))
-        try FileManager.default.moveItem(atPath: hidden, toPath: dir.file("k8s_audit.log.1"))
-        try Self.gzip(dir.file("k8s_audit.log.1"))
-        poll(tailer, rec)
-        #expect(rec.lines.map(\.text) == Self.lines(0..<50) + Self.lines(70..<73) + Self.lines(50..<70))
+        append(Self.text(Self.lines(50..<70)), to: s.log)
+        try s.copytruncate(to: "copy-in-progress", then: Self.text(Self.lines(70..<73)))
+        poll(s.tailer, s.rec)
+        #expect(s.rec.lines.map(\.text) == Self.lines(0..<50) + Self.lines(70..<73))
+        try FileManager.default.moveItem(atPath: s.dir.file("copy-in-progress"), toPath: s.dir.file("k8s_audit.log.1"))
+        try Self.gzip(s.dir.file("k8s_audit.log.1"))
+        poll(s.tailer, s.rec)
+        #expect(s.rec.lines.map(\.text) == Self.lines(0..<50) + Self.lines(70..<73) + Self.lines(50..<70))
         // An ack for the old bytes, sent before the truncation, counts for the copy.
-        let copy = try #require(registry.entries.first { $0.path.hasSuffix(".log.1.gz") })
-        registry.commit(identity, epoch: epoch, offset: rec.lines[49].end, now: 1)
-        #expect(registry.entry(for: copy.identity)?.offset == rec.lines[49].end)
+        let copy = try #require(s.registry.entries.first { $0.path.hasSuffix(".log.1.gz") })
+        s.registry.commit(identity, epoch: epoch, offset: s.rec.lines[49].end, now: 1)
+        #expect(s.registry.entry(for: copy.identity)?.offset == s.rec.lines[49].end)
     }
 
     /// A copy that appears late but holds no more than was read is not read again.
     @Test func lateCopyWithNothingNewIsNotReadAgain() throws {
-        let dir = TempDirectory()
-        let log = dir.file("k8s_audit.log")
-        append(Self.text(Self.lines(0..<50)), to: log)
-        let tailer = Tailer(options: TailOptions(patterns: [log]), registry: Registry(), logger: logger)
-        let rec = LineRecorder()
-        tailer.poll(rec)
-        let hidden = dir.file("copy-in-progress")
-        try FileManager.default.copyItem(atPath: log, toPath: hidden)
-        truncate(log, 0)
-        append(Self.text(Self.lines(50..<52)), to: log)
-        poll(tailer, rec)
-        try FileManager.default.moveItem(atPath: hidden, toPath: dir.file("k8s_audit.log.1"))
-        poll(tailer, rec)
-        #expect(rec.lines.map(\.text) == Self.lines(0..<52))
+        let s = Scene(Self.text(Self.lines(0..<50)), logger: logger)
+        try s.copytruncate(to: "copy-in-progress", then: Self.text(Self.lines(50..<52)))
+        poll(s.tailer, s.rec)
+        try FileManager.default.moveItem(atPath: s.dir.file("copy-in-progress"), toPath: s.dir.file("k8s_audit.log.1"))
+        poll(s.tailer, s.rec)
+        #expect(s.rec.lines.map(\.text) == Self.lines(0..<52))
     }
 
     /// Rotated and compressed before the first read of a file opened empty: its
     /// fingerprint was still empty, so the .gz looked new and was read as well.
     @Test func fileRotatedAndCompressedBeforeItsFirstRead() throws {
-        let dir = TempDirectory()
-        let log = dir.file("k8s_audit.log")
-        append("", to: log)
-        let tailer = Tailer(options: TailOptions(patterns: [log]), registry: Registry(), logger: logger)
-        let rec = LineRecorder()
-        tailer.poll(rec)
-        append(Self.text(Self.lines(0..<30)), to: log)
-        let backup = dir.file("k8s_audit-2026-11-26T00-00-01.000.log")
-        try FileManager.default.moveItem(atPath: log, toPath: backup)
-        append(Self.text(Self.lines(30..<32)), to: log)
+        let s = Scene("", logger: logger)
+        append(Self.text(Self.lines(0..<30)), to: s.log)
+        let backup = s.dir.file("k8s_audit-2026-11-26T00-00-01.000.log")
+        try FileManager.default.moveItem(atPath: s.log, toPath: backup)
+        append(Self.text(Self.lines(30..<32)), to: s.log)
         try Self.gzip(backup)
-        poll(tailer, rec)
-        #expect(rec.lines.map(\.text) == Self.lines(0..<32))
+        poll(s.tailer, s.rec)
+        #expect(s.rec.lines.map(\.text) == Self.lines(0..<32))
     }
 
     /// Truncated and rewritten while stopped, and the copy shows up only after the new
     /// content was taken up: the copy resumes at the committed offset (it was read from 0).
     @Test func truncatedWhileStoppedWithTheCopyFoundLater() throws {
-        let dir = TempDirectory()
-        let log = dir.file("k8s_audit.log")
-        append(Self.text(Self.lines(0..<50)), to: log)
-        let registry = Registry()
-        do {
-            let tailer = Tailer(options: TailOptions(patterns: [log]), registry: registry, logger: logger)
-            let rec = LineRecorder()
-            tailer.poll(rec)
-            let f = try #require(tailer.followers.first)
-            registry.commit(f.identity, epoch: f.epoch, offset: rec.lines[49].end, now: 1)
-        }
-        append(Self.text(Self.lines(50..<70)), to: log)
-        let hidden = dir.file("copy-in-progress")
-        try FileManager.default.copyItem(atPath: log, toPath: hidden)
-        truncate(log, 0)
-        append(Self.text(Self.lines(70..<73)), to: log)
-        let tailer = Tailer(options: TailOptions(patterns: [log]), registry: Registry(registry.snapshot().document), logger: logger)
+        let s = Scene(Self.text(Self.lines(0..<50)), logger: logger)
+        let f = try #require(s.tailer.followers.first)
+        s.registry.commit(f.identity, epoch: f.epoch, offset: s.rec.lines[49].end, now: 1)
+        // Stopped from here on.
+        append(Self.text(Self.lines(50..<70)), to: s.log)
+        try s.copytruncate(to: "copy-in-progress", then: Self.text(Self.lines(70..<73)))
+        let tailer = Tailer(options: TailOptions(patterns: [s.log]), registry: Registry(s.registry.snapshot().document), logger: logger)
         let rec = LineRecorder()
         poll(tailer, rec)
-        try FileManager.default.moveItem(atPath: hidden, toPath: dir.file("k8s_audit.log-20261126-1795651201"))
+        try FileManager.default.moveItem(atPath: s.dir.file("copy-in-progress"), toPath: s.dir.file("k8s_audit.log-20261126-1795651201"))
         poll(tailer, rec)
         #expect(rec.lines.map(\.text) == Self.lines(70..<73) + Self.lines(50..<70))
     }
