@@ -145,13 +145,12 @@ public final class Registry: Sendable {
     /// Moves a file's committed offset forward (never back: acks arrive in order).
     public func commit(_ identity: FileIdentity, epoch: UInt64, offset: UInt64, now: Double) {
         state.withLock {
-            var identity = identity
-            if let target = $0.redirects[EpochKey(identity: identity, epoch: epoch)] {
-                identity = target.identity
-                guard $0.epochs[identity] == target.epoch else { return }
-            } else if $0.epochs[identity] != epoch {
-                // Acks for content retired meanwhile move the retired entry.
-                guard let fp = $0.retiredEpochs[EpochKey(identity: identity, epoch: epoch)],
+            // After copytruncate, acks for the old contents count for the copy.
+            let key = $0.redirects[EpochKey(identity: identity, epoch: epoch)] ?? EpochKey(identity: identity, epoch: epoch)
+            let identity = key.identity
+            if $0.epochs[identity] != key.epoch {
+                // Acks for content retired meanwhile (its inode tracked again) move the retired entry.
+                guard let fp = $0.retiredEpochs[key],
                       let i = $0.retired.firstIndex(where: { $0.identity == identity && $0.fingerprint == fp }),
                       offset > $0.retired[i].offset else { return }
                 $0.retired[i].offset = offset

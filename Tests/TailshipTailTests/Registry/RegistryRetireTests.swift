@@ -34,4 +34,20 @@ import Testing
         // Kept across a restart, like any retired entry.
         #expect(Registry(registry.snapshot().document).entries(matchingHead: oldHead).map(\.offset) == [30])
     }
+
+    /// copytruncate's copy finished, compressed and deleted, its inode taken by the next
+    /// copy, and only then the acks for its bytes arrive (redirected from the live file):
+    /// they move the retired entry, so the first copy's .gz is known as shipped.
+    @Test func redirectedAcksReachACopyWhoseInodeWasReused() {
+        let registry = Registry()
+        let live = FileIdentity(device: 1, inode: 7)
+        let liveEpoch = registry.track(RegistryEntry(identity: live, fingerprint: Fingerprint(head: oldHead), path: "x.log", offset: 0, lastSeen: 0))
+        let copyEpoch = registry.track(RegistryEntry(identity: id, fingerprint: Fingerprint(head: oldHead), path: "x.log.1", offset: 0, lastSeen: 0))
+        registry.redirect(live, epoch: liveEpoch, to: id, copyEpoch: copyEpoch)
+        registry.finalize(id, size: 100)
+        registry.track(RegistryEntry(identity: id, fingerprint: Fingerprint(head: newHead), path: "x.log.2", offset: 0, lastSeen: 0))
+        registry.commit(live, epoch: liveEpoch, offset: 100, now: 1)
+        #expect(registry.entry(for: id)?.offset == 0)
+        #expect(registry.entries(matchingHead: oldHead).contains { $0.identity == id && $0.isFullyShipped })
+    }
 }

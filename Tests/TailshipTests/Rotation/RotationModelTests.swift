@@ -165,9 +165,10 @@ import TailshipTestSupport
     /// file compressed before its first read; 20400041 and 20400092 a retired entry (its
     /// copy found late, its acks dropped); 20400009 a rename between stat and open;
     /// 20400024 a truncation right after a read; 20400046 a copy seen while being written;
-    /// 20400078 short backups at start-up taken for history.
+    /// 20400078 short backups at start-up taken for history; 20600064 acks redirected to a
+    /// copy whose inode the next copy had taken.
     @Test(arguments: [UInt64(20_300_052), 20_300_098, 20_400_123, 20_400_091, 20_400_041, 20_400_092,
-                      20_400_009, 20_400_024, 20_400_046, 20_400_078])
+                      20_400_009, 20_400_024, 20_400_046, 20_400_078, 20_600_064])
     func sequenceThatOnceFailed(_ seed: UInt64) async throws {
         try await run(seed: seed)
     }
