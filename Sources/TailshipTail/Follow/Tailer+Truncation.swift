@@ -24,24 +24,13 @@ extension Tailer {
     func openCopyOfTruncated(_ awaited: AwaitedCopy, fd: Int32, path: String, state: FileState, head: [UInt8], compressed: Bool) {
         let identity = state.identity
         let fingerprint = Fingerprint(head: head)
-        var reader: GzipStreamReader?
-        var holdsMore = UInt64(state.size) >= awaited.offset
-        if compressed {
-            let r = GzipStreamReader(fd: fd)
-            holdsMore = r.skip(to: awaited.offset, scratch: buffer)
-            reader = r
-        }
+        let (reader, length) = seek(fd: fd, size: UInt64(state.size), compressed: compressed, to: awaited.offset)
         let now = Date().timeIntervalSince1970
         retireIfOtherContent(identity, head: head, path: path)
-        guard holdsMore else {
+        guard length >= awaited.offset else {
             // Copied after more was read than it holds: nothing in it is new.
             close(fd)
-            var entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: path, offset: UInt64(state.size), lastSeen: now)
-            entry.finalSize = entry.offset
-            if compressed { entry.offset = reader?.position ?? 0; entry.finalSize = entry.offset }
-            registry.track(entry)
-            finished[identity] = fingerprint
-            finishedContent.insert(fingerprint)
+            recordAsRead(identity, fingerprint: fingerprint, path: path, length: length)
             skipped[state] = identity
             logger.info("the copy of the truncated file holds nothing beyond what was read", metadata: ["file": "\(awaited.path)", "copy": "\(path)"])
             return
@@ -62,7 +51,6 @@ extension Tailer {
 
     /// Truncated files whose copy never appeared: what they held beyond what was read is lost.
     func expireAwaitedCopies(now: Double) {
-        settlingBackups = settlingBackups.filter { now - $0.value.since < Self.copyWaitSeconds }
         awaitingCopy.removeAll { a in
             guard now - a.since > Self.copyWaitSeconds else { return false }
             logger.error("no copy of the truncated file appeared among the backups; lines written after offset before the truncation were lost if any",
@@ -138,26 +126,10 @@ extension Tailer {
             }
             let identity = FileIdentity(st)
             let fingerprint = Fingerprint(head: head)
-            var reader: GzipStreamReader?
-            // Content bytes: for a .gz, where decompression ended short of the read offset, if it did.
-            var length = UInt64(st.st_size)
-            if backup.compressed {
-                let r = GzipStreamReader(fd: fd)
-                if r.skip(to: follower.readOffset, scratch: buffer) {
-                    reader = r
-                    length = follower.readOffset
-                } else {
-                    length = r.position
-                }
-            }
+            let (reader, length) = seek(fd: fd, size: UInt64(st.st_size), compressed: backup.compressed, to: follower.readOffset)
             if length < follower.readOffset {
                 close(fd)
-                var entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: backup.path, offset: length,
-                                          lastSeen: Date().timeIntervalSince1970)
-                entry.finalSize = length
-                registry.track(entry)
-                finished[identity] = fingerprint
-                finishedContent.insert(fingerprint)
+                recordAsRead(identity, fingerprint: fingerprint, path: backup.path, length: length)
                 nothingNew = true
                 return nil
             }
@@ -168,5 +140,22 @@ extension Tailer {
                             gzip: reader, isBackup: true)
         }
         return nil
+    }
+
+    /// Where a copy's content can be read from `offset`: for a .gz, a reader decompressed
+    /// up to it. `length` is the content's length as far as it matters: at least `offset`
+    /// when the content reaches it, else where it ends.
+    func seek(fd: Int32, size: UInt64, compressed: Bool, to offset: UInt64) -> (reader: GzipStreamReader?, length: UInt64) {
+        guard compressed else { return (nil, size) }
+        let reader = GzipStreamReader(fd: fd)
+        return reader.skip(to: offset, scratch: buffer) ? (reader, offset) : (nil, reader.position)
+    }
+
+    /// A copy holding nothing beyond what was read from its original: shipped to its end.
+    func recordAsRead(_ identity: FileIdentity, fingerprint: Fingerprint, path: String, length: UInt64) {
+        var entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: path, offset: length, lastSeen: Date().timeIntervalSince1970)
+        entry.finalSize = length
+        registry.track(entry)
+        markFinished(identity, fingerprint: fingerprint)
     }
 }

@@ -218,7 +218,10 @@ public final class Tailer: @unchecked Sendable {
             handleTruncation(follower)
         }
         let presentLive = scanPaths(now: now)
-        expireAwaitedCopies(now: monotonicSeconds())
+        let clock = monotonicSeconds()
+        expireAwaitedCopies(now: clock)
+        // Backups that went away while settling.
+        settlingBackups = settlingBackups.filter { clock - $0.value.since < Self.copyWaitSeconds }
         for follower in followers where !follower.isFinal && !presentLive.contains(follower.identity) {
             follower.rotatedAway = true
             logger.info("file rotated away; reading it to its end", metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)", "file_id": "\(follower.identity)"])
@@ -517,7 +520,7 @@ public final class Tailer: @unchecked Sendable {
             }
             // Truncated and written again past our offset since the last look: these bytes
             // would be the middle of the new content. The old bytes are in the copy.
-            if follower.headChanged && handleTruncation(follower) {
+            if handleTruncation(follower) {
                 break
             }
             let base = follower.readOffset
@@ -545,8 +548,7 @@ public final class Tailer: @unchecked Sendable {
             if follower.stopAtEnd && !follower.isFinal {
                 // Backfill of a live file: up to its last complete line; the rest is the daemon's.
                 guard follower.atEnd else { return false }
-                finished[follower.identity] = follower.fingerprint
-                finishedContent.insert(follower.fingerprint)
+                markFinished(follower.identity, fingerprint: follower.fingerprint)
                 logger.info("read live file to its current end", metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)"])
                 return true
             }
@@ -566,13 +568,18 @@ public final class Tailer: @unchecked Sendable {
                 logger.warning("shipping last line without newline of a rotated file", metadata: ["file": "\(follower.path)"])
                 follower.framer.flushPartial(end: follower.readOffset) { handler.handle($0, from: follower) }
             }
-            finished[follower.identity] = follower.fingerprint
-            finishedContent.insert(follower.fingerprint)
+            markFinished(follower.identity, fingerprint: follower.fingerprint)
             registry.finalize(follower.identity, size: follower.readOffset)
             logger.info("finished file", metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)", "file_id": "\(follower.identity)"])
             observer.fileClosed(path: follower.path)
             return true
         }
+    }
+
+    /// A file this process read to its end: neither it nor a twin of it is read again.
+    func markFinished(_ identity: FileIdentity, fingerprint: Fingerprint) {
+        finished[identity] = fingerprint
+        finishedContent.insert(fingerprint)
     }
 
     /// Closes every file (at shutdown).

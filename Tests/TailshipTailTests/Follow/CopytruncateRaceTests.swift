@@ -18,15 +18,6 @@ import Testing
 
     static func text(_ lines: [String]) -> String { lines.map { $0 + "\n" }.joined() }
 
-    static func gzip(_ path: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["gzip", path]
-        try p.run()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
-    }
-
     func poll(_ tailer: Tailer, _ rec: LineRecorder, times: Int = 4) {
         for _ in 0..<times { tailer.poll(rec) }
     }
@@ -60,7 +51,7 @@ import Testing
         let s = Scene(Self.text(Self.lines(0..<50)), logger: logger)
         append(Self.text(Self.lines(50..<70)), to: s.log)
         try s.copytruncate(to: "k8s_audit.log.1", then: Self.text(Self.lines(70..<73)))
-        try Self.gzip(s.dir.file("k8s_audit.log.1"))
+        try gzipFile(s.dir.file("k8s_audit.log.1"))
         let gzSize = try #require(try FileManager.default.attributesOfItem(atPath: s.dir.file("k8s_audit.log.1.gz"))[.size] as? Int)
         #expect(gzSize < Self.text(Self.lines(0..<50)).utf8.count)
         poll(s.tailer, s.rec)
@@ -78,7 +69,7 @@ import Testing
         poll(s.tailer, s.rec)
         #expect(s.rec.lines.map(\.text) == Self.lines(0..<50) + Self.lines(70..<73))
         try FileManager.default.moveItem(atPath: s.dir.file("copy-in-progress"), toPath: s.dir.file("k8s_audit.log.1"))
-        try Self.gzip(s.dir.file("k8s_audit.log.1"))
+        try gzipFile(s.dir.file("k8s_audit.log.1"))
         poll(s.tailer, s.rec)
         #expect(s.rec.lines.map(\.text) == Self.lines(0..<50) + Self.lines(70..<73) + Self.lines(50..<70))
         // An ack for the old bytes, sent before the truncation, counts for the copy.
@@ -105,7 +96,7 @@ import Testing
         let backup = s.dir.file("k8s_audit-2026-11-26T00-00-01.000.log")
         try FileManager.default.moveItem(atPath: s.log, toPath: backup)
         append(Self.text(Self.lines(30..<32)), to: s.log)
-        try Self.gzip(backup)
+        try gzipFile(backup)
         poll(s.tailer, s.rec)
         #expect(s.rec.lines.map(\.text) == Self.lines(0..<32))
     }

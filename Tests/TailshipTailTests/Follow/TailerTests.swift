@@ -18,6 +18,16 @@ final class LineRecorder: TailHandler {
     }
 }
 
+/// `gzip FILE`: FILE.gz replaces FILE, as logrotate and lumberjack leave it.
+func gzipFile(_ path: String) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["gzip", path]
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+}
+
 func append(_ text: String, to path: String) {
     let handle = FileHandle(forWritingAtPath: path) ?? {
         _ = FileManager.default.createFile(atPath: path, contents: nil)
@@ -101,11 +111,7 @@ func append(_ text: String, to path: String) {
         try FileManager.default.moveItem(atPath: log, toPath: backup)
         // The new live file is made while the old inode still exists, so it cannot reuse its number.
         append("new 1\n", to: log)
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        gzip.arguments = ["gzip", backup]
-        try gzip.run()
-        gzip.waitUntilExit()
+        try gzipFile(backup)
         var second = Registry(registry.snapshot().document)
         do {
             let lost = LostFiles()
