@@ -67,7 +67,8 @@ struct DiskFullTests {
         #expect(delivered() == first + second)
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
         #expect(await eventually(seconds: 10) { (try? RegistryStore(path: registry).load()?.entries.first?.offset) == size })
-        #expect(daemon.stderr.contains("registry written again"))
+        // Logged just after the file is replaced: wait for the line, not only the file.
+        #expect(await eventually(seconds: 10) { daemon.stderr.contains("registry written again") })
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 20) == 0)
     }

@@ -34,7 +34,8 @@ import Glibc
         #expect(chmod(state, 0o755) == 0)
         let fullSize = size()
         #expect(await eventually(seconds: 10) { committed() == fullSize })
-        #expect(run.daemon.stderr.contains("registry written again"))
+        // Logged just after the file is replaced: wait for the line, not only the file.
+        #expect(await eventually(seconds: 10) { run.daemon.stderr.contains("registry written again") })
         await run.stop()
     }
 }
