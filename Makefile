@@ -111,7 +111,7 @@ fuzz: deps-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 # Benchmarks (release build). bench/run.sh: pigz -1 -p CORES and gzip -1 next to Tailship shipping a
-# generated 1 GiB log (seeded, shaped like ../shared/testdata/real) to a loopback HTTP receiver and to
+# generated 1 GiB log (seeded, shaped like Tests/Fixtures/real) to a loopback HTTP receiver and to
 # the file sink, the delay at a steady 2,000 events/s, idle RSS and micro-benchmarks; it prints a
 # table and writes bench-results.json. Then: backfill of gzipped backups next to zcat; the policy
 # processor next to JSONDecoder; audit metrics on and off.

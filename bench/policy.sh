@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 gib=${1:-1}
 dir=${BENCH_DIR:-/tmp/tailship-bench-policy}
-policy=../shared/testdata/policies/cloud-default-style.yaml
+policy=Tests/Fixtures/policies/cloud-default-style.yaml
 file="$dir/audit-$gib.log"
 . bench/real-data.sh
 real_events "$file" "$gib"

@@ -18,7 +18,7 @@ delay_seconds=${BENCH_DELAY_SECONDS:-30}
 rate=${BENCH_RATE:-2000}
 bin=$PWD/.build/release/tailship
 tb=$PWD/.build/release/tailship-bench
-real=../shared/testdata/real
+real=Tests/Fixtures/real
 cores=$(nproc)
 mkdir -p "$dir"
 log="$dir/bench-$gib-$seed.log"

@@ -2,7 +2,7 @@ import Foundation
 import TailshipTestSupport
 
 /// The `make bench` input: audit events whose mix follows the real logs in
-/// ../shared/testdata/real/ (each real event is a template; every output event
+/// Tests/Fixtures/real/ (each real event is a template; every output event
 /// gets a fresh auditID), with a share of Request and RequestResponse events
 /// blown up to 10-200 KB with real objects, as a busy control plane writes
 /// for large lists and updates. Deterministic for a seed.

@@ -3,12 +3,9 @@ import Tailship
 import Testing
 import TailshipTestSupport
 
-/// The audit logs from real clusters in ../shared/testdata/real arrive byte-identical.
+/// The audit logs from real clusters in Tests/Fixtures/real arrive byte-identical.
 @Suite(.serialized) struct RealLogsTests {
-    static var realDirectory: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/testdata/real").path
-    }
+    static var realDirectory: String { TestFixtures.real.path }
 
     /// Copies the real logs into `dir/in/`; returns the expected shipped bytes (name order,
     /// without a last line that has no newline yet), the files lacking a final newline,

@@ -8,9 +8,7 @@ import TailshipTestSupport
 /// Python's json) following the format's public shape.
 @Suite(.serialized) struct OutputFormatTests {
     static var realLog: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/testdata/real/openshift-cluster-logging-operator_audit_in.log").path
+        TestFixtures.real.appendingPathComponent("openshift-cluster-logging-operator_audit_in.log").path
     }
 
     static let formats: [(name: String, extra: String)] = [

@@ -3,12 +3,9 @@ import Testing
 import TailshipPolicy
 import TailshipTestSupport
 
-/// `tailship policy check|test` run as the real binary over the shared policies and real audit logs.
+/// `tailship policy check|test` run as the real binary over the policies and real audit logs in Tests/Fixtures.
 @Suite(.serialized) struct PolicyCommandTests {
-    static var shared: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/testdata")
-    }
+    static var shared: URL { TestFixtures.directory }
 
     static var policies: [String] {
         let dir = shared.appendingPathComponent("policies").path
