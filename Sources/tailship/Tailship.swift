@@ -10,7 +10,8 @@ struct TailshipCommand: AsyncParsableCommand {
         commandName: "tailship",
         abstract: "Follows log files across rotation and ships every line, gzipped, to HTTP or files.",
         version: TailshipVersion.current,
-        subcommands: [Run.self, Check.self, BackfillCommand.self, PolicyCommand.self, DeadLetterCommand.self, RegistryCommand.self, Demo.self, Version.self],
+        subcommands: [Run.self, Check.self, BackfillCommand.self, PolicyCommand.self, DeadLetterCommand.self, RegistryCommand.self, SchemaCommand.self,
+                      Demo.self, Version.self],
         defaultSubcommand: nil)
 }
 

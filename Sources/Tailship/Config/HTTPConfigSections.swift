@@ -95,3 +95,24 @@ public struct LokiSection: Decodable, Sendable {
         labels = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent([String: String].self, forKey: .labels)
     }
 }
+
+/// `output.http.clickhouse`.
+public struct ClickHouseSection: Decodable, Sendable {
+    /// Default `default`.
+    public var database: String?
+    /// Default `k8s_audit`; `tailship schema clickhouse` prints its CREATE TABLE.
+    public var table: String?
+    /// A line that is not an audit event: `store` (a row with empty fields and the line in `event`;
+    /// the default), `dead-letter` or `drop`.
+    public var on_invalid: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case database, table, on_invalid }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        database = try c.decodeIfPresent(String.self, forKey: .database)
+        table = try c.decodeIfPresent(String.self, forKey: .table)
+        on_invalid = try c.decodeIfPresent(String.self, forKey: .on_invalid)
+    }
+}

@@ -40,6 +40,7 @@ extension ResolvedConfig {
             case .splunkHEC(let s):
                 out += "    splunk: {host: \(quote(s.host)), sourcetype: \(quote(s.sourcetype))\(s.index.map { ", index: \(quote($0))" } ?? "")}\n"
             case .loki(let labels): out += "    loki: {labels: {\(labels.map { "\(quote($0.name)): \(quote($0.value))" }.joined(separator: ", "))}}\n"
+            case .clickhouse(let c): out += "    clickhouse: {database: \(c.database), table: \(c.table), on_invalid: \(c.onInvalid.rawValue)}\n"
             default: break
             }
             let t = o.tls

@@ -94,17 +94,33 @@ extension ResolvedConfig {
                 }
             }
             format = .loki(labels: labels)
+        case "clickhouse":
+            format = .clickhouse(try resolveClickHouse(http.clickhouse))
         default:
-            throw ConfigError("output.http.format", "must be ndjson, json-array, audit-eventlist, elasticsearch-bulk, splunk-hec or loki, not \"\(formatName)\"")
+            throw ConfigError("output.http.format",
+                              "must be ndjson, json-array, audit-eventlist, elasticsearch-bulk, splunk-hec, loki or clickhouse, not \"\(formatName)\"")
         }
-        for (section, given) in [("elasticsearch", http.elasticsearch != nil), ("splunk", http.splunk != nil), ("loki", http.loki != nil)]
-        where given && !formatName.hasPrefix(section) {
-            throw ConfigError("output.http.\(section)", "only used with format \(section == "elasticsearch" ? "elasticsearch-bulk" : section == "splunk" ? "splunk-hec" : "loki")")
+        for (section, given, name) in [("elasticsearch", http.elasticsearch != nil, "elasticsearch-bulk"), ("splunk", http.splunk != nil, "splunk-hec"),
+                                       ("loki", http.loki != nil, "loki"), ("clickhouse", http.clickhouse != nil, "clickhouse")]
+        where given && formatName != name {
+            throw ConfigError("output.http.\(section)", "only used with format \(name)")
         }
 
         return HTTPSinkOptions(url: url, timeout: timeout.seconds, headers: headers, initialBackoff: initial.seconds,
                                maxBackoff: maxBackoff.seconds, maxAttempts: http.retry?.max_attempts, maxInFlight: inFlight,
                                maxBodyBytes: maxBody, format: format, compressionLevel: zlibLevel, tls: tls, auth: auth)
+    }
+
+    static func resolveClickHouse(_ section: ClickHouseSection?) throws -> ClickHouseOptions {
+        let database = section?.database ?? "default", table = section?.table ?? "k8s_audit"
+        for (key, name) in [("database", database), ("table", table)] where !ClickHouseOptions.isIdentifier(name) {
+            throw ConfigError("output.http.clickhouse.\(key)", "\"\(name)\" is not a plain name (letters, digits and _, not starting with a digit)")
+        }
+        let invalidName = section?.on_invalid ?? "store"
+        guard let onInvalid = ClickHouseOptions.InvalidLine(rawValue: invalidName) else {
+            throw ConfigError("output.http.clickhouse.on_invalid", "must be store, dead-letter or drop, not \"\(invalidName)\"")
+        }
+        return ClickHouseOptions(database: database, table: table, onInvalid: onInvalid)
     }
 
     /// `${NAME}` in a header value, from the environment; an unset variable is an error, never an empty secret.

@@ -26,8 +26,13 @@ public struct FormatEncoder: Sendable {
         public var chunks: [Chunk]
         /// Lines too big for one body on their own.
         public var oversize: [Int]
-        /// Lines that are not JSON objects, sent as JSON strings (or as they are, in ndjson and json-array).
+        /// Lines that are not JSON objects, sent as JSON strings (or as they are, in ndjson and json-array);
+        /// for clickhouse, lines that are not audit events.
         public var notObjects: Int
+        /// Lines this format refuses (clickhouse `on_invalid: dead-letter`), for the dead-letter directory.
+        public var invalid: [Int] = []
+        /// Lines this format leaves out (clickhouse `on_invalid: drop`).
+        public var dropped = 0
     }
 
     /// The `\n`-terminated lines of `body`, as ranges.
@@ -60,6 +65,11 @@ public struct FormatEncoder: Sendable {
             for i in indices {
                 let r = ranges[i]
                 let p = b.baseAddress! + r.lowerBound
+                if case .clickhouse(let options) = format {
+                    let line = UnsafeRawBufferPointer(start: p, count: r.count)
+                    if let bytes = clickHouseEntry(line, options, index: i, into: &result) { entries.append((i, bytes, "")) }
+                    continue
+                }
                 let event = EventLine(p, r.count)
                 if !event.isObject { result.notObjects += 1 }
                 entries.append(entry(UnsafeRawBufferPointer(start: p, count: r.count), event, line: i))
@@ -92,7 +102,7 @@ public struct FormatEncoder: Sendable {
 
     private var wrapperOverhead: Int {
         switch format {
-        case .ndjson, .elasticsearchBulk, .splunkHEC: 0
+        case .ndjson, .elasticsearchBulk, .splunkHEC, .clickhouse: 0
         case .jsonArray: 2
         case .auditEventList: Self.eventListPrefix.count + 2
         case .loki: 14
@@ -126,7 +136,7 @@ public struct FormatEncoder: Sendable {
             }
         }
         switch format {
-        case .ndjson:
+        case .ndjson, .clickhouse:
             out.append(contentsOf: line)
             out.append(0x0A)
         case .jsonArray:
@@ -189,7 +199,7 @@ public struct FormatEncoder: Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(entries.reduce(64) { $0 + $1.bytes.count + 1 })
         switch format {
-        case .ndjson, .elasticsearchBulk, .splunkHEC:
+        case .ndjson, .elasticsearchBulk, .splunkHEC, .clickhouse:
             for e in entries { out.append(contentsOf: e.bytes) }
         case .jsonArray, .auditEventList:
             out.append(contentsOf: format == .jsonArray ? [0x5B] : Self.eventListPrefix)

@@ -12,6 +12,8 @@ public enum OutputFormat: Sendable, Equatable {
     case splunkHEC(SplunkOptions)
     /// Loki push API: one stream per label set; values `{field}` are read from each event.
     case loki(labels: [LokiLabel])
+    /// ClickHouse's HTTP interface: `INSERT INTO db.table FORMAT JSONEachRow`, one row per event.
+    case clickhouse(ClickHouseOptions)
 
     public var name: String {
         switch self {
@@ -21,12 +23,20 @@ public enum OutputFormat: Sendable, Equatable {
         case .elasticsearchBulk: "elasticsearch-bulk"
         case .splunkHEC: "splunk-hec"
         case .loki: "loki"
+        case .clickhouse: "clickhouse"
         }
+    }
+
+    /// An answer that retrying cannot fix although its status says it might (ClickHouse's
+    /// parse errors come as 500 from older servers).
+    public func isPermanentFailure(status: Int, headers: [(String, String)], body: [UInt8]) -> Bool {
+        guard case .clickhouse = self else { return false }
+        return ClickHouseResponse.isPermanent(status: status, headers: headers, body: body)
     }
 
     public var contentType: String {
         switch self {
-        case .ndjson, .elasticsearchBulk: "application/x-ndjson"
+        case .ndjson, .elasticsearchBulk, .clickhouse: "application/x-ndjson"
         case .jsonArray, .auditEventList, .splunkHEC, .loki: "application/json"
         }
     }

@@ -13,15 +13,15 @@ import NIOSSL
 /// concurrently (`max_in_flight`).
 public final class HTTPSink: Sink {
     public let options: HTTPSinkOptions
-    private let client: HTTPClient
-    private let requestURL: String
-    private let encoder: FormatEncoder
-    private let deadLetters: DeadLetterWriter
-    private let logger: Logger
-    private let stats: ShipStats
+    let client: HTTPClient
+    let requestURL: String
+    let encoder: FormatEncoder
+    let deadLetters: DeadLetterWriter
+    let logger: Logger
+    let stats: ShipStats
     /// Headers and auth; replaced by a configuration reload.
     public let credentials: RequestCredentials
-    private let retryLog = RetryLogLimiter()
+    let retryLog = RetryLogLimiter()
 
     public init(options: HTTPSinkOptions, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger) throws {
         self.options = options
@@ -42,6 +42,7 @@ public final class HTTPSink: Sink {
             c.host = name
             url = c.string ?? url
         }
+        if case .clickhouse(let clickhouse) = options.format { url = clickhouse.requestURL(base: url) }
         requestURL = url
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         credentials = RequestCredentials(headers: options.headers, auth: options.auth)
@@ -95,6 +96,16 @@ public final class HTTPSink: Sink {
                                                                         reason: "event larger than max_body_bytes (\(options.maxBodyBytes) bytes) in this format",
                                                                         response: nil)))
         }
+        if !encoded.invalid.isEmpty {
+            stored.append(try await deadLetter(batch, lines: encoded.invalid, key: batch.idempotencyKey + "-invalid",
+                                               rejection: RejectionInfo(url: options.url, status: nil,
+                                                                        reason: "not an audit event (output.http.clickhouse.on_invalid: dead-letter)",
+                                                                        response: nil)))
+        }
+        if encoded.dropped > 0 {
+            logger.warning("lines that are not audit events left out (output.http.clickhouse.on_invalid: drop)",
+                           metadata: ["lines": "\(encoded.dropped)", "key": "\(batch.idempotencyKey)"])
+        }
         for (k, chunk) in encoded.chunks.enumerated() {
             let key = encoded.chunks.count == 1 ? batch.idempotencyKey : "\(batch.idempotencyKey)-\(k + 1)"
             stored += try await deliver(chunk, key: key, batch: batch)
@@ -134,6 +145,8 @@ public final class HTTPSink: Sink {
                 try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
                 guard let next = encoder.encode(batch.body, only: retry).chunks.first else { return stored }
                 chunk = next
+            case .rejected(let response) where response.status == 413 && chunk.lines.count > 1:
+                return stored + (try await deliverInHalves(chunk, key: key, batch: batch, response: response))
             case .rejected(let response):
                 stored.append(try await deadLetter(batch, lines: chunk.lines, key: key, rejection: RejectionInfo(
                     url: options.url, status: response.status, reason: "rejected by the receiver", response: response.bodyPrefix,
@@ -148,8 +161,25 @@ public final class HTTPSink: Sink {
         }
     }
 
+    /// 413: the receiver takes smaller bodies. Each half is sent on its own (and halved again
+    /// while it is refused), so only a single event still too large is dead-lettered.
+    private func deliverInHalves(_ chunk: FormatEncoder.Chunk, key: String, batch: Batch, response: Response) async throws -> [String] {
+        let half = chunk.lines.count / 2
+        logger.warning("body too large for the receiver (413); sending it in halves", metadata: [
+            "events": "\(chunk.lines.count)", "bytes": "\(chunk.body.count)", "key": "\(key)"])
+        stats.splits.add(1, ordering: .relaxed)
+        var stored: [String] = []
+        for (suffix, part) in [("a", Array(chunk.lines[..<half])), ("b", Array(chunk.lines[half...]))] {
+            let pieces = encoder.encode(batch.body, only: part).chunks
+            for (k, piece) in pieces.enumerated() {
+                stored += try await deliver(piece, key: pieces.count == 1 ? "\(key)-\(suffix)" : "\(key)-\(suffix)\(k + 1)", batch: batch)
+            }
+        }
+        return stored
+    }
+
     /// POSTs until accepted, refused for good, or out of attempts.
-    private func send(_ body: [UInt8], key: String) async throws -> Outcome {
+    func send(_ body: [UInt8], key: String) async throws -> Outcome {
         // Built once: every attempt sends the same buffer.
         let wire: ByteBuffer
         if let level = options.compressionLevel {
@@ -170,7 +200,10 @@ public final class HTTPSink: Sink {
                     stats.bytesSent.add(wire.readableBytes, ordering: .relaxed)
                     return .accepted(response)
                 }
-                if !HTTPSinkOptions.isRetryable(status: response.status) { return .rejected(response) }
+                if !HTTPSinkOptions.isRetryable(status: response.status)
+                    || options.format.isPermanentFailure(status: response.status, headers: response.headers, body: response.body) {
+                    return .rejected(response)
+                }
                 failure = "status \(response.status)"
                 last = response
                 if response.status == 429 || response.status == 503 {
@@ -197,35 +230,6 @@ public final class HTTPSink: Sink {
             }
             try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
         }
-    }
-
-    /// Sends stored NDJSON lines again (`tailship deadletter replay`), without
-    /// writing new dead letters: nil when every event was accepted, else why not.
-    public func resend(lines: [UInt8], key: String) async throws -> String? {
-        let encoded = encoder.encode(lines)
-        if !encoded.oversize.isEmpty { return "\(encoded.oversize.count) event(s) larger than max_body_bytes" }
-        for (k, chunk) in encoded.chunks.enumerated() {
-            switch try await send(chunk.body, key: encoded.chunks.count == 1 ? key : "\(key)-\(k + 1)") {
-            case .accepted(let response):
-                if case .elasticsearchBulk = options.format {
-                    let items = BulkResponse.parse(response.body, count: chunk.lines.count)
-                    if let bad = items.first(where: { $0.isPermanentFailure || $0.isRetryable }) { return "bulk item \(bad.summary)" }
-                }
-            case .rejected(let response): return "status \(response.status): \(response.bodyPrefix.prefix(200))"
-            case .gaveUp(let reason, _): return reason
-            }
-        }
-        return nil
-    }
-
-    /// A send error in words an operator can act on.
-    static func describe(_ error: Error, url: String) -> String {
-        let text = "\(error)"
-        let host = URLComponents(string: url)?.host ?? url
-        if error is NIOSSLError || text.contains("handshake") || text.contains("CERTIFICATE") || text.contains("certificate") {
-            return "TLS handshake with \(host) failed (is the server certificate signed by tls.ca_file, for this name? does the server want a client certificate?): \(text)"
-        }
-        return text
     }
 
     public func shutdown() async {
@@ -257,31 +261,5 @@ public final class HTTPSink: Sink {
             }
         }
         return Response(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: kept)
-    }
-
-    /// Stores the given lines of a batch; retries (without end) if the directory cannot be written, never dropping them.
-    private func deadLetter(_ batch: Batch, lines: [Int], key: String, rejection: RejectionInfo) async throws -> String {
-        let ranges = FormatEncoder.lineRanges(batch.body)
-        var body: [UInt8] = []
-        for i in lines {
-            body += batch.body[ranges[i]]
-            body.append(0x0A)
-        }
-        var attempt = 0
-        while true {
-            do {
-                let path = try deadLetters.write(lines: body, events: lines.count, key: key, batch: batch, rejection: rejection)
-                stats.eventsDeadLettered.add(lines.count, ordering: .relaxed)
-                logger.error("events stored in the dead-letter directory", metadata: [
-                    "url": "\(rejection.url ?? "")", "status": "\(rejection.status.map(String.init) ?? "-")", "reason": "\(rejection.reason)",
-                    "events": "\(lines.count)", "dead_letter": "\(path)", "response": "\((rejection.response ?? "").prefix(200))",
-                ])
-                return path
-            } catch {
-                attempt += 1
-                logger.error("cannot write dead letter; will retry", metadata: ["error": "\(error)"])
-                try await Task.sleep(for: .seconds(min(30, attempt)))
-            }
-        }
     }
 }
