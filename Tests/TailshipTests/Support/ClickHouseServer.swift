@@ -13,7 +13,7 @@ final class ClickHouseServer: @unchecked Sendable {
     /// A user with a password, for basic auth.
     let user = "tailship"
     let password = "ch-test-password"
-    private var process: Process?
+    private var pid: pid_t = -1
 
     init(directory: String) throws {
         self.directory = directory
@@ -27,18 +27,11 @@ final class ClickHouseServer: @unchecked Sendable {
 
     /// Starts the server and waits until it answers queries.
     func start() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/clickhouse-server")
-        p.arguments = ["--config-file=\(directory)/config.xml"]
-        p.currentDirectoryURL = URL(fileURLWithPath: directory)
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
-        process = p
+        pid = spawn(["/usr/sbin/clickhouse-server", "--config-file=\(directory)/config.xml"], output: "\(directory)/stdout.log")
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
+        while pid > 0 && Date() < deadline {
             if (try? query("SELECT 1")) == "1" { return }
-            guard p.isRunning else { break }
+            guard kill(pid, 0) == 0 else { break }
             usleep(200_000)
         }
         throw NSError(domain: "ClickHouseServer", code: 1, userInfo: [NSLocalizedDescriptionKey:
@@ -47,19 +40,25 @@ final class ClickHouseServer: @unchecked Sendable {
 
     /// Stops the server (SIGTERM, then SIGKILL after 30 s); the data directory stays.
     func stop() {
-        guard let p = process, p.isRunning else { return }
-        kill(p.processIdentifier, SIGTERM)
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
         let deadline = Date().addingTimeInterval(30)
-        while p.isRunning && Date() < deadline { usleep(50_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-        process = nil
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 && Date() < deadline { usleep(50_000) }
+        if waitpid(pid, &status, WNOHANG) == 0 {
+            kill(pid, SIGKILL)
+            _ = waitForChild(pid)
+        }
+        pid = -1
     }
 
     /// Runs one statement with clickhouse-client; returns its output without the last newline.
     @discardableResult
     func query(_ sql: String) throws -> String {
-        let (status, output) = try runCommand(["clickhouse-client", "--host", "127.0.0.1", "--port", "\(tcpPort)", "--query", sql])
+        let outPath = "\(directory)/client-\(UUID().uuidString.prefix(8)).out"
+        defer { try? FileManager.default.removeItem(atPath: outPath) }
+        let status = spawnAndWait(["/usr/bin/clickhouse-client", "--host", "127.0.0.1", "--port", "\(tcpPort)", "--query", sql], output: outPath)
+        let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         guard status == 0 else {
             throw NSError(domain: "clickhouse-client", code: Int(status), userInfo: [NSLocalizedDescriptionKey: "\(sql): \(output)"])
         }
