@@ -5,8 +5,10 @@ DEBS_BUILD := zlib1g-dev pkg-config g++
 # Go and lumberjack (kube-apiserver's rotation library) write real rotating logs; logrotate does copytruncate.
 # openssl makes the test CA and certificates; python3 runs the test receiver (tools/test-receiver), pip installs PY_TEST.
 # The packaging checks: binutils (strip, objdump), lintian, systemd (systemd-analyze verify and security).
+# Real servers the tests start themselves on 127.0.0.1: clickhouse-server (queried with clickhouse-client),
+# nginx (TLS, mTLS, 413, 503 in front of the test receiver), prometheus (for promtool check metrics).
 DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip openssl python3 python3-pip \
-  binutils lintian systemd
+  binutils lintian systemd clickhouse-server clickhouse-client nginx prometheus
 # PyPI: Prometheus's client (its text-format parser checks /metrics independently of Tailship's code)
 # and kubernetes-validate (the Kubernetes OpenAPI schemas, offline) for packaging/kubernetes/.
 PY_TEST := prometheus_client==0.26.0 kubernetes-validate==1.37.0

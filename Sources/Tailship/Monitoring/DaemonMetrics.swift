@@ -9,7 +9,9 @@ import TailshipTail
 /// copied from the pipeline's atomics when scraped, so reading and shipping
 /// never wait on a metrics lock.
 public final class DaemonMetrics: Sendable {
-    public let factory: PrometheusMetricsFactory
+    /// For swift-metrics users (the shipper's send-duration timer).
+    public var factory: any MetricsFactory { describedFactory }
+    private let describedFactory: DescribedTimerFactory
     private let prometheus: PrometheusCollectorRegistry
     /// Where other metrics (audit metrics) register theirs.
     var registry: PrometheusCollectorRegistry { prometheus }
@@ -54,12 +56,14 @@ public final class DaemonMetrics: Sendable {
     public init() {
         let prometheus = PrometheusCollectorRegistry()
         self.prometheus = prometheus
-        var factory = PrometheusMetricsFactory(registry: prometheus)
-        factory.durationHistogramBuckets[ShipStats.sendDurationName] =
-            [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map { Duration.milliseconds(Int($0 * 1000)) }
-        factory.durationHistogramBuckets[Self.eventDelayName] =
-            [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600].map { Duration.milliseconds(Int($0 * 1000)) }
-        self.factory = factory
+        let seconds = { (values: [Double]) in values.map { Duration.milliseconds(Int($0 * 1000)) } }
+        let factory = DescribedTimerFactory(base: PrometheusMetricsFactory(registry: prometheus), registry: prometheus, timers: [
+            ShipStats.sendDurationName: .init(help: "Seconds one request (HTTP) or one append (file) took.",
+                                              buckets: seconds([0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])),
+            Self.eventDelayName: .init(help: "Seconds from an audit event's stageTimestamp to its acknowledgement by the output.",
+                                       buckets: seconds([0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600])),
+        ])
+        describedFactory = factory
         eventDelay = Metrics.Timer(label: Self.eventDelayName, factory: factory)
         var counters: [String: Prometheus.Counter] = [:]
         for d in Self.counterDefinitions {

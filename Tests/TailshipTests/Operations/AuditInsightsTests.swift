@@ -106,6 +106,9 @@ import Glibc
         let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
         let client = try #require(await MonitoringClient.address(of: daemon))
         #expect(await eventually(seconds: 30) { f.delivered().count >= lines.count })
+        // Audit metrics included, the exposition passes Prometheus's own checker.
+        let promtool = try client.promtoolCheck(in: f.dir.path)
+        #expect(promtool.status == 0, "promtool check metrics: \(promtool.output)")
         return (daemon, client, try client.scrape())
     }
 

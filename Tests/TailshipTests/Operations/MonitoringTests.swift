@@ -32,6 +32,9 @@ import Glibc
             (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == UInt64(size)
         })
         let m = try client.scrape()
+        // The exposition also passes Prometheus's own checker.
+        let promtool = try client.promtoolCheck(in: f.dir.path)
+        #expect(promtool.status == 0, "promtool check metrics: \(promtool.output)")
         #expect(m.value("tailship_lines_read_total") == 1003)
         #expect(m.value("tailship_bytes_read_total") == Double(size))
         #expect(m.value("tailship_events_shipped_total") == 602)

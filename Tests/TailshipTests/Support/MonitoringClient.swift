@@ -76,6 +76,16 @@ struct MonitoringClient {
         }
         return try JSONDecoder().decode([Sample].self, from: data)
     }
+
+    /// `promtool check metrics` (Debian's prometheus package) on one /metrics body:
+    /// (exit status, what it printed). 0 means the exposition parses and passes its lint.
+    func promtoolCheck(in directory: String) throws -> (status: Int32, output: String) {
+        let (status, body) = get("/metrics")
+        guard status == 200 else { return (-1, "GET /metrics answered \(status)") }
+        let path = "\(directory)/metrics-\(UUID().uuidString.prefix(6)).txt"
+        try body.write(toFile: path, atomically: true, encoding: .utf8)
+        return try runCommand(["sh", "-c", "promtool check metrics < '\(path)'"])
+    }
 }
 
 extension Array where Element == MonitoringClient.Sample {
