@@ -133,6 +133,14 @@ targets = [
     ("delay p99 (ms)", r["delay"]["delay_p99_ms"], 250),
 ]
 r["targets"] = [{"name": n, "value": round(v, 3), "limit": lim, "met": v <= lim} for n, v, lim in targets]
+# Delivery: the receiver counted every event it got (gunzipped after the timed run).
+got = r["tailship_http"]["receiver"]
+missing = []
+if got["events"] != events or got["decoded_bytes"] != size:
+    missing.append(f"HTTP run: receiver got {got['events']} of {events} events, {got['decoded_bytes']} of {size} bytes")
+if r["delay"]["events"] != written:
+    missing.append(f"delay run: receiver got {r['delay']['events']} of {written} events")
+r["delivery"] = {"verified": not missing, "problems": missing}
 json.dump(r, open("bench-results.json", "w"), indent=2)
 print()
 print(f"{'run':34} {'wall s':>8} {'CPU s':>8} {'MiB/s':>8} {'CPU s/GiB':>10} {'peak RSS MiB':>13}")
@@ -145,5 +153,9 @@ print(f"idle RSS after {idle_s} s following one file: {r['idle']['rss_mib']} MiB
 print()
 for x in r["targets"]:
     print(f"{x['name']:40} {x['value']:10.3f}  target <= {x['limit']:<6} {'met' if x['met'] else 'NOT MET'}")
+print(f"delivery: HTTP run {got['events']} of {events} events ({got['decoded_bytes']} of {size} bytes), delay run {r['delay']['events']} of {written}")
 print("written: bench-results.json")
+if missing:
+    print("BENCH FAILED: events missing: " + "; ".join(missing))
+    sys.exit(1)
 PY

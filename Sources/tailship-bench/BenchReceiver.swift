@@ -6,9 +6,11 @@ import Synchronization
 import TailshipShip
 import TailshipTail
 
-/// A loopback HTTP receiver for the benchmarks. `discard` reads and drops
-/// bodies (it must cost less than what it measures); `delay` also gunzips
-/// each body and records, per event, receipt time minus the write time the
+/// A loopback HTTP receiver for the benchmarks. `discard` keeps bodies as they
+/// arrive and does nothing else while the run is timed (it must cost less than
+/// what it measures); at `GET /stop` it gunzips them and counts every event and
+/// byte, so the bench can fail when one is missing. `delay` gunzips each body as
+/// it comes and records, per event, receipt time minus the write time the
 /// steady writer put in `requestReceivedTimestamp`. `GET /stop` ends it.
 final class BenchReceiver: Sendable {
     enum Mode: String, Sendable { case discard, delay }
@@ -17,7 +19,11 @@ final class BenchReceiver: Sendable {
         var requests = 0
         var bodyBytes = 0
         var events = 0
+        /// Decompressed bytes of the bodies counted (discard mode).
+        var decodedBytes = 0
         var delaysMs: [Double] = []
+        /// Discard mode: the bodies, counted only at the end.
+        var kept: [ByteBuffer] = []
     }
 
     let mode: Mode
@@ -72,13 +78,32 @@ final class BenchReceiver: Sendable {
         }
     }
 
+    /// Discard mode, after the run: every kept body gunzipped, its events (lines) and bytes counted.
+    func countKept() {
+        let kept = totals.withLock { t -> [ByteBuffer] in
+            defer { t.kept = [] }
+            return t.kept
+        }
+        var events = 0, bytes = 0
+        for body in kept {
+            let text = (try? Gzip.decompress(Array(body.readableBytesView))) ?? Array(body.readableBytesView)
+            bytes += text.count
+            events += text.withUnsafeBytes { raw in raw.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } }
+        }
+        totals.withLock {
+            $0.events += events
+            $0.decodedBytes += bytes
+        }
+    }
+
     /// The result as one JSON object.
     func resultJSON() -> String {
-        totals.withLock { t in
+        if mode == .discard { countKept() }
+        return totals.withLock { t in
             let d = t.delaysMs.sorted()
             func q(_ p: Double) -> Double { d.isEmpty ? 0 : d[min(d.count - 1, Int(Double(d.count) * p))] }
-            return String(format: #"{"requests":%d,"body_bytes":%d,"events":%d,"delay_p50_ms":%.1f,"delay_p99_ms":%.1f,"delay_max_ms":%.1f}"#,
-                          t.requests, t.bodyBytes, t.events, q(0.5), q(0.99), d.last ?? 0)
+            return String(format: #"{"requests":%d,"body_bytes":%d,"events":%d,"decoded_bytes":%d,"delay_p50_ms":%.1f,"delay_p99_ms":%.1f,"delay_max_ms":%.1f}"#,
+                          t.requests, t.bodyBytes, t.events, t.decodedBytes, q(0.5), q(0.99), d.last ?? 0)
         }
     }
 
@@ -88,7 +113,6 @@ final class BenchReceiver: Sendable {
         let receiver: BenchReceiver
         var body: ByteBuffer?
         var keepAlive = true
-        var discardCount = 0
 
         init(receiver: BenchReceiver) { self.receiver = receiver }
 
@@ -101,14 +125,16 @@ final class BenchReceiver: Sendable {
                     exit(0)
                 }
                 keepAlive = head.isKeepAlive
-                body = receiver.mode == .delay ? context.channel.allocator.buffer(capacity: 0) : nil
+                body = context.channel.allocator.buffer(capacity: 0)
             case .body(var chunk):
-                if receiver.mode == .delay { body?.writeBuffer(&chunk) } else { discardCount += chunk.readableBytes }
+                body?.writeBuffer(&chunk)
             case .end:
-                if receiver.mode == .delay, let body { receiver.received(body: body) } else {
-                    receiver.totals.withLock { $0.requests += 1; $0.bodyBytes += discardCount }
+                if let body {
+                    if receiver.mode == .delay { receiver.received(body: body) } else {
+                        receiver.totals.withLock { $0.requests += 1; $0.bodyBytes += body.readableBytes; $0.kept.append(body) }
+                    }
                 }
-                discardCount = 0
+                body = nil
                 var headers = HTTPHeaders()
                 headers.add(name: "content-length", value: "0")
                 if !keepAlive { headers.add(name: "connection", value: "close") }
