@@ -27,13 +27,16 @@ struct Ev {
     var level = "RequestResponse"
     var stage = "ResponseComplete"
     var verb = "get"
-    var uri = "/api/v1/namespaces/default/pods/p1"
+    /// nil: the event has no requestURI.
+    var uri: String? = "/api/v1/namespaces/default/pods/p1"
     var user: String? = #"{"username":"alice","groups":["dev","system:authenticated"]}"#
     var objectRef: String? = #"{"resource":"pods","namespace":"default","name":"p1","apiVersion":"v1"}"#
     var extra = ""
 
     var line: String {
-        var s = #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"\#(level)","auditID":"id-1","stage":"\#(stage)","requestURI":"\#(uri)","verb":"\#(verb)""#
+        var s = #"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"\#(level)","auditID":"id-1","stage":"\#(stage)""#
+        if let uri { s += #","requestURI":"\#(uri)""# }
+        s += #","verb":"\#(verb)""#
         if let user { s += #","user":\#(user)"# }
         s += #","sourceIPs":["10.0.0.1"]"#
         if let objectRef { s += #","objectRef":\#(objectRef)"# }

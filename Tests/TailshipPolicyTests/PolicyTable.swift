@@ -74,10 +74,6 @@ enum PolicyTable {
               event: Ev().line, level: .none, rule: nil, action: .drop),
         .init(name: "resources: core group does not match apps", rules: r(podsRule),
               event: Ev(objectRef: Ev.ref("pods", group: "apps")).line, level: .none, rule: nil, action: .drop),
-        .init(name: "resources: group * matches any group", rules: r(#"- {level: Request, resources: [{group: "*", resources: [deployments]}]}"#),
-              event: Ev(objectRef: Ev.ref("deployments", group: "apps")).line, level: .request, rule: 0, action: .reduce),
-        .init(name: "resources: group * matches core", rules: r(#"- {level: Request, resources: [{group: "*", resources: [pods]}]}"#),
-              event: Ev().line, level: .request, rule: 0, action: .reduce),
         .init(name: "resources: any entry of the list", rules: r(#"- {level: Request, resources: [{group: apps}, {group: "", resources: [pods]}]}"#),
               event: Ev().line, level: .request, rule: 0, action: .reduce),
         .init(name: "resourceNames: name listed", rules: r(#"- {level: Request, resources: [{group: "", resources: [pods], resourceNames: [p0, p1]}]}"#),
@@ -85,15 +81,45 @@ enum PolicyTable {
         .init(name: "resourceNames: name not listed", rules: r(#"- {level: Request, resources: [{group: "", resources: [pods], resourceNames: [p2]}]}"#),
               event: Ev().line, level: .none, rule: nil, action: .drop),
         .init(name: "resourceNames: event without a name (list)", rules: r(#"- {level: Request, resources: [{group: "", resources: [pods], resourceNames: [p1]}]}"#),
-              event: Ev(verb: "list", objectRef: Ev.ref("pods", name: nil)).line, level: .none, rule: nil, action: .drop),
+              event: Ev(verb: "list", uri: "/api/v1/namespaces/default/pods", objectRef: Ev.ref("pods", name: nil)).line, level: .none, rule: nil, action: .drop),
         .init(name: "resources: rule does not match a non-resource request", rules: r(podsRule), event: nonResource.line, level: .none, rule: nil, action: .drop),
+    ] + requestInfo
+
+    /// The seed's leader-election policy: the apiserver matched `resourceNames` against the name in
+    /// the URL (RequestInfo), not the one a create's body later put into `objectRef`.
+    static let leader = r(#"- {level: None, resources: [{group: "", resources: [configmaps], resourceNames: [controller-leader]}]}"#, "- {level: Metadata}")
+    static let leaderRef = Ev.ref("configmaps", ns: "kube-system", name: "controller-leader")
+    static let configmaps = "/api/v1/namespaces/kube-system/configmaps"
+
+    static let requestInfo: [PolicyCase] = [
+        .init(name: "resourceNames: a create's name came from its body: not matched", rules: leader,
+              event: Ev(verb: "create", uri: configmaps, objectRef: leaderRef).line, level: .metadata, rule: 1, action: .reduce),
+        .init(name: "resourceNames: an update names it in the URL", rules: leader,
+              event: Ev(verb: "update", uri: configmaps + "/controller-leader", objectRef: leaderRef).line, level: .none, rule: 0, action: .drop),
+        .init(name: "resourceNames: a list with fieldSelector metadata.name", rules: leader,
+              event: Ev(verb: "list", uri: configmaps + "?fieldSelector=metadata.name%3Dcontroller-leader&limit=1", objectRef: leaderRef).line,
+              level: .none, rule: 0, action: .drop),
+        .init(name: "resourceNames: a watch with fieldSelector metadata.name==", rules: leader,
+              event: Ev(verb: "watch", uri: configmaps + "?fieldSelector=metadata.name%3D%3Dcontroller-leader&watch=true",
+                        objectRef: leaderRef).line, level: .none, rule: 0, action: .drop),
+        .init(name: "resourceNames: a list with metadata.name!= names nothing", rules: leader,
+              event: Ev(verb: "list", uri: configmaps + "?fieldSelector=metadata.name%21%3Dcontroller-leader",
+                        objectRef: Ev.ref("configmaps", ns: "kube-system", name: nil)).line, level: .metadata, rule: 1, action: .reduce),
+        .init(name: "resourceNames: a subresource request names its object", rules: r(#"- {level: None, resources: [{group: "", resources: ["pods/exec"], resourceNames: [p1]}]}"#),
+              event: Ev(verb: "create", uri: "/api/v1/namespaces/default/pods/p1/exec?command=sh", objectRef: Ev.ref("pods", sub: "exec")).line,
+              level: .none, rule: 0, action: .drop),
+        .init(name: "resourceNames: without requestURI, objectRef's name", rules: leader,
+              event: Ev(verb: "create", uri: nil, objectRef: leaderRef).line, level: .none, rule: 0, action: .drop),
+        .init(name: "namespaces: a namespace's own requests are in it", rules: r("- {level: Request, namespaces: [team-a]}"),
+              event: Ev(verb: "get", uri: "/api/v1/namespaces/team-a", objectRef: Ev.ref("namespaces", ns: nil, name: "team-a")).line,
+              level: .request, rule: 0, action: .reduce),
     ]
 
     static let namespaces: [PolicyCase] = [
         .init(name: "namespaces: listed namespace", rules: r("- {level: Request, namespaces: [default]}"), event: Ev().line, level: .request, rule: 0, action: .reduce),
         .init(name: "namespaces: other namespace", rules: r("- {level: Request, namespaces: [kube-system]}"), event: Ev().line, level: .none, rule: nil, action: .drop),
         .init(name: "namespaces: [\"\"] matches cluster-scoped", rules: r(#"- {level: Request, namespaces: [""]}"#),
-              event: Ev(objectRef: Ev.ref("nodes", ns: nil)).line, level: .request, rule: 0, action: .reduce),
+              event: Ev(uri: "/api/v1/nodes/p1", objectRef: Ev.ref("nodes", ns: nil)).line, level: .request, rule: 0, action: .reduce),
         .init(name: "namespaces: [\"\"] does not match a namespaced object", rules: r(#"- {level: Request, namespaces: [""]}"#),
               event: Ev().line, level: .none, rule: nil, action: .drop),
         .init(name: "namespaces: never match non-resource requests", rules: r(#"- {level: Request, namespaces: [""]}"#),

@@ -67,9 +67,32 @@ struct PolicyValidationTests {
         #expect(m.contains { $0.hasPrefix("rules[1].nonResourceURLs[0]: \"*\" may only") })
     }
 
-    @Test("group * and the core group are valid")
+    @Test("the core group, written three ways, and named groups are valid")
     func groups() throws {
-        let p = try PolicyLoader.parse(policy(#"- {level: None, resources: [{group: "*"}, {group: ""}, {group: }, {group: apps, resources: [deployments/*]}]}"#))
-        #expect(p.rules[0].resources.map(\.group) == ["*", "", "", "apps"])
+        let p = try PolicyLoader.parse(policy(#"- {level: None, resources: [{group: ""}, {group: }, {}, {group: apps, resources: [deployments/*]}]}"#))
+        #expect(p.rules[0].resources.map(\.group) == ["", "", "", "apps"])
+    }
+
+    /// Each rule of the apiserver's policy validation (k8s.io/apiserver pkg/apis/audit/validation,
+    /// plus the loader's refusal of a policy without rules): a policy it accepts, and one it
+    /// refuses with the field named.
+    @Test("each validation rule: accepted and rejected", arguments: [
+        ("level is required", "- level: Metadata", "- verbs: [get]", "rules[0].level: required"),
+        ("level is one of four", "- level: RequestResponse", "- level: All", "rules[0].level: must be one of"),
+        ("omitStages are stages", "- {level: None, omitStages: [Panic]}", "- {level: None, omitStages: [ResponseDone]}", "rules[0].omitStages[0]: must be one of"),
+        ("non-resource URLs start with /", "- {level: None, nonResourceURLs: [/healthz]}", "- {level: None, nonResourceURLs: [healthz]}", "rules[0].nonResourceURLs[0]: must start with"),
+        ("* only last in a non-resource URL", "- {level: None, nonResourceURLs: [\"/api*\"]}", "- {level: None, nonResourceURLs: [\"/*/x\"]}", "rules[0].nonResourceURLs[0]: \"*\" may only be the last"),
+        ("URLs or resources, not both", "- {level: None, nonResourceURLs: [\"*\"]}", "- {level: None, nonResourceURLs: [\"*\"], resources: [{resources: [pods]}]}", "rules[0].nonResourceURLs: a rule cannot apply"),
+        ("URLs or namespaces, not both", "- {level: None, namespaces: [a]}", "- {level: None, nonResourceURLs: [/x], namespaces: [a]}", "rules[0].nonResourceURLs: a rule cannot apply"),
+        ("group is a DNS-1123 subdomain", "- {level: None, resources: [{group: apps}]}", "- {level: None, resources: [{group: Apps}]}", "rules[0].resources[0].group: \"Apps\" is not an API group name"),
+        ("no wildcard group", "- {level: None, resources: [{group: \"\", resources: [\"*\"]}]}", "- {level: None, resources: [{group: \"*\", resources: [pods]}]}", "rules[0].resources[0].group: \"*\" is not an API group name"),
+        ("no version in a group", "- {level: None, resources: [{group: rbac.authorization.k8s.io}]}", "- {level: None, resources: [{group: rbac.authorization.k8s.io/v1}]}", "rules[0].resources[0].group:"),
+        ("resourceNames need resources", "- {level: None, resources: [{resources: [configmaps], resourceNames: [a]}]}", "- {level: None, resources: [{}, {resourceNames: [a]}]}", "rules[0].resources[1].resourceNames: using resourceNames requires"),
+        ("at least one rule", "- level: None", "[]", "rules: a policy with no rules"),
+    ])
+    func validationRule(_ name: String, _ accepted: String, _ rejected: String, _ message: String) {
+        #expect(messages(policy(accepted)).isEmpty, "\(name): \(messages(policy(accepted)))")
+        let refused = messages(policy(rejected).replacingOccurrences(of: "rules:\n[]", with: "rules: []"))
+        #expect(refused.count == 1 && refused[0].hasPrefix(message), "\(name): \(refused)")
     }
 }

@@ -156,7 +156,8 @@ struct NodeReader {
             default: errors.append("\(field): unknown field (a resources entry has group, resources, resourceNames)")
             }
         }
-        if !gr.group.isEmpty && gr.group != "*" && !Self.isDNSSubdomain(gr.group) {
+        // The apiserver has no wildcard group: "*" fails this check there too.
+        if !gr.group.isEmpty && !Self.isDNSSubdomain(gr.group) {
             errors.append("\(path).group: \"\(gr.group)\" is not an API group name (lower-case DNS subdomain, without a version: rbac.authorization.k8s.io, not rbac.authorization.k8s.io/v1)")
         }
         if !gr.resourceNames.isEmpty && gr.resources.isEmpty {

@@ -1,8 +1,8 @@
 /// A rule with its strings as bytes, so matching compares the line's bytes in place.
 struct CompiledRule {
     struct Resources {
-        /// nil: any group ("*").
-        var group: [UInt8]?
+        /// Compared exactly, as the apiserver does ("" is the core group).
+        var group: [UInt8]
         var resources: [[UInt8]]
         var resourceNames: [[UInt8]]
     }
@@ -28,7 +28,7 @@ struct CompiledRule {
         verbs = bytes(rule.verbs)
         namespaces = bytes(rule.namespaces)
         resources = rule.resources.map {
-            Resources(group: $0.group == "*" ? nil : Array($0.group.utf8), resources: bytes($0.resources), resourceNames: bytes($0.resourceNames))
+            Resources(group: Array($0.group.utf8), resources: bytes($0.resources), resourceNames: bytes($0.resourceNames))
         }
         nonResourceURLs = rule.nonResourceURLs.map { url in
             if url == "*" { return .any }

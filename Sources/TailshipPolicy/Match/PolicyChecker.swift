@@ -13,13 +13,26 @@ public struct PolicyChecker: Sendable {
     }
 
     public func decide(_ f: EventFields, _ p: UnsafePointer<UInt8>, _ n: Int) -> PolicyDecision {
-        for rule in rules where matches(rule, f, p, n) {
+        var target: RequestTarget?
+        for rule in rules where matches(rule, f, p, n, &target) {
             return rule.decision
         }
         return fallback
     }
 
-    private func matches(_ r: CompiledRule, _ f: EventFields, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    /// The namespace and name the apiserver evaluated the policy with: from `requestURI` as its
+    /// RequestInfo parses it, or from `objectRef` when there is no URL to parse. Worked out on
+    /// the first rule that needs them.
+    static func target(_ f: EventFields, _ p: UnsafePointer<UInt8>, _ cache: inout RequestTarget?) -> RequestTarget {
+        if let cache { return cache }
+        let decoded = { (s: JSONString?) in withBytes(s, p) { Array($0) } }
+        let parsed = f.requestURI.flatMap { RequestTarget.parse(uri: decoded($0), verb: decoded(f.verb)) }
+        let t = parsed ?? RequestTarget(namespace: decoded(f.namespace), name: decoded(f.name))
+        cache = t
+        return t
+    }
+
+    private func matches(_ r: CompiledRule, _ f: EventFields, _ p: UnsafePointer<UInt8>, _ n: Int, _ target: inout RequestTarget?) -> Bool {
         if !r.users.isEmpty {
             guard f.hasUser else { return false }
             guard Self.contains(r.users, f.username, p) else { return false }
@@ -29,7 +42,7 @@ public struct PolicyChecker: Sendable {
         }
         if !r.verbs.isEmpty && !Self.contains(r.verbs, f.verb, p) { return false }
         if !r.namespaces.isEmpty || !r.resources.isEmpty {
-            return matchesResource(r, f, p)
+            return matchesResource(r, f, p, &target)
         }
         if !r.nonResourceURLs.isEmpty {
             return matchesNonResource(r, f, p)
@@ -37,17 +50,18 @@ public struct PolicyChecker: Sendable {
         return true
     }
 
-    private func matchesResource(_ r: CompiledRule, _ f: EventFields, _ p: UnsafePointer<UInt8>) -> Bool {
+    private func matchesResource(_ r: CompiledRule, _ f: EventFields, _ p: UnsafePointer<UInt8>, _ target: inout RequestTarget?) -> Bool {
         guard f.hasObjectRef else { return false }
         // A cluster-scoped object has no namespace: it matches "".
-        if !r.namespaces.isEmpty && !Self.contains(r.namespaces, f.namespace, p) { return false }
+        if !r.namespaces.isEmpty && !r.namespaces.contains(Self.target(f, p, &target).namespace) { return false }
         if r.resources.isEmpty { return true }
+        let name = r.resources.contains { !$0.resourceNames.isEmpty } ? Self.target(f, p, &target).name : []
         return Self.withBytes(f.resource, p) { resource in
             Self.withBytes(f.subresource, p) { subresource in
                 for gr in r.resources {
-                    if let group = gr.group, !Self.equals(f.apiGroup, group, p) { continue }
+                    if !Self.equals(f.apiGroup, gr.group, p) { continue }
                     if gr.resources.isEmpty { return true }
-                    if !gr.resourceNames.isEmpty && !Self.contains(gr.resourceNames, f.name, p) { continue }
+                    if !gr.resourceNames.isEmpty && !gr.resourceNames.contains(name) { continue }
                     for res in gr.resources where Self.resourceMatches(res, resource, subresource) {
                         return true
                     }

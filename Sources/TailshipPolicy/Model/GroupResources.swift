@@ -1,4 +1,4 @@
-/// A `resources` entry: an API group ("" is core, "*" any) and resources in it.
+/// A `resources` entry: an API group ("" is core; no wildcard, as in the apiserver) and resources in it.
 public struct GroupResources: Sendable {
     public var group: String
     /// Empty: every resource of the group.

@@ -41,7 +41,7 @@ struct ReferencePolicyModel {
             let sub = ref["subresource"] as? String ?? ""
             let combined = sub.isEmpty ? resource : "\(resource)/\(sub)"
             let name = ref["name"] as? String ?? ""
-            for gr in r.resources where gr.group == "*" || gr.group == group {
+            for gr in r.resources where gr.group == group {
                 if gr.resources.isEmpty { return true }
                 if !gr.resourceNames.isEmpty && !gr.resourceNames.contains(name) { continue }
                 for res in gr.resources {
