@@ -3,6 +3,7 @@ import TailshipPolicy
 
 /// A plain re-statement of kube-apiserver's policy checker over fully decoded
 /// events (JSONSerialization), used as the oracle for the byte-level processor.
+/// Namespace and name come from `ReferenceRequestInfo`, as the apiserver had them.
 struct ReferencePolicyModel {
     let policy: AuditPolicy
 
@@ -34,13 +35,16 @@ struct ReferencePolicyModel {
         let ref = e["objectRef"] as? [String: Any]
         if !r.namespaces.isEmpty || !r.resources.isEmpty {
             guard let ref else { return false }
-            if !r.namespaces.isEmpty && !r.namespaces.contains(ref["namespace"] as? String ?? "") { return false }
+            // What the apiserver evaluated with: the URL's RequestInfo; objectRef only without a URL.
+            let info = (e["requestURI"] as? String).flatMap { ReferenceRequestInfo.parse(requestURI: $0, verb: e["verb"] as? String ?? "") }
+                ?? ReferenceRequestInfo(namespace: ref["namespace"] as? String ?? "", name: ref["name"] as? String ?? "")
+            if !r.namespaces.isEmpty && !r.namespaces.contains(info.namespace) { return false }
             if r.resources.isEmpty { return true }
             let group = ref["apiGroup"] as? String ?? ""
             let resource = ref["resource"] as? String ?? ""
             let sub = ref["subresource"] as? String ?? ""
             let combined = sub.isEmpty ? resource : "\(resource)/\(sub)"
-            let name = ref["name"] as? String ?? ""
+            let name = info.name
             for gr in r.resources where gr.group == group {
                 if gr.resources.isEmpty { return true }
                 if !gr.resourceNames.isEmpty && !gr.resourceNames.contains(name) { continue }
