@@ -86,7 +86,7 @@ final class AuditMetrics {
         if code == 401 { authnFailures.increment() }
         if forbidden { authzDenials.increment() }
 
-        let user = f.username.map { String(decoding: $0.decoded(in: p), as: UTF8.self) } ?? "(none)"
+        let user = Self.who(f, p)
         topUsers.record(user: user, failed: code == 401 || forbidden, now: Double(UTCTime.nowNanoseconds()) / 1e9)
 
         guard Self.writeVerbs.contains(verb) else { return }
@@ -105,6 +105,15 @@ final class AuditMetrics {
             ])
             break
         }
+    }
+
+    /// The user name; for a request without one (a 401: the apiserver logs `"user":{}`), where it
+    /// came from: `unauthenticated from <first of sourceIPs> (<userAgent>)`.
+    static func who(_ f: EventFields, _ p: UnsafePointer<UInt8>) -> String {
+        func text(_ s: JSONString?) -> String { s.map { String(decoding: $0.decoded(in: p), as: UTF8.self) } ?? "" }
+        if let name = f.username, name.count > 0 { return text(name) }
+        let ip = text(f.sourceIP), agent = text(f.userAgent)
+        return "unauthenticated from \(ip.isEmpty ? "unknown address" : ip)\(agent.isEmpty ? "" : " (\(agent))")"
     }
 
     /// The counter for one resource label, made on first use.

@@ -25,11 +25,29 @@ public struct EventFields {
     public var requestObjectMember: Int?
     public var responseObjectMember: Int?
     /// For audit metrics: `responseStatus.code`, the two timestamps, and
+    /// The first element of an array of strings.
+    static func firstString(_ p: UnsafePointer<UInt8>, _ m: JSONMember) -> JSONString? {
+        guard p[m.valueStart] == 0x5B else { return nil }
+        var first: JSONString?
+        var seen = false
+        _ = JSONScanner.forEachElement(p, m.valueStart, m.valueEnd) { s, e in
+            defer { seen = true }
+            guard !seen, p[s] == 0x22 else { return }
+            var escaped = false
+            _ = JSONScanner.skipString(p, s, e, &escaped)
+            first = JSONString(start: s + 1, end: e - 1, escaped: escaped)
+        }
+        return first
+    }
+
     /// `annotations["authorization.k8s.io/decision"]`.
     public var responseCode: Int?
     public var requestReceivedTimestamp: JSONString?
     public var stageTimestamp: JSONString?
     public var authorizationDecision: JSONString?
+    /// The first of `sourceIPs`, and `userAgent`: who a 401 came from (its `user` is `{}`).
+    public var sourceIP: JSONString?
+    public var userAgent: JSONString?
     /// Index of a top-level `tailship` member (enrichment replaces none).
     public var tailshipMember: Int?
 
@@ -62,6 +80,8 @@ public struct EventFields {
             case .requestReceivedTimestamp?: f.requestReceivedTimestamp = JSONScanner.string(p, m)
             case .stageTimestamp?: f.stageTimestamp = JSONScanner.string(p, m)
             case .annotations?: f.authorizationDecision = Self.decision(p, m)
+            case .sourceIPs?: f.sourceIP = Self.firstString(p, m)
+            case .userAgent?: f.userAgent = JSONScanner.string(p, m)
             case .tailship?: f.tailshipMember = index
             case nil: break
             }
@@ -103,7 +123,7 @@ public struct EventFields {
     /// The top-level keys a policy and the audit metrics need.
     enum TopKey: String, CaseIterable {
         case kind, verb, user, level, stage, auditID, objectRef, requestURI, requestObject, responseObject
-        case responseStatus, requestReceivedTimestamp, stageTimestamp, annotations, tailship
+        case responseStatus, requestReceivedTimestamp, stageTimestamp, annotations, tailship, sourceIPs, userAgent
 
         @inline(__always)
         init?(_ k: JSONString, _ p: UnsafePointer<UInt8>) {
@@ -126,7 +146,11 @@ public struct EventFields {
                 else { return nil }
             case 7 where JSONScanner.keyIs(k, "auditID", p): self = .auditID
             case 8 where JSONScanner.keyIs(k, "tailship", p): self = .tailship
-            case 9 where JSONScanner.keyIs(k, "objectRef", p): self = .objectRef
+            case 9:
+                if JSONScanner.keyIs(k, "objectRef", p) { self = .objectRef }
+                else if JSONScanner.keyIs(k, "sourceIPs", p) { self = .sourceIPs }
+                else if JSONScanner.keyIs(k, "userAgent", p) { self = .userAgent }
+                else { return nil }
             case 10 where JSONScanner.keyIs(k, "requestURI", p): self = .requestURI
             case 11 where JSONScanner.keyIs(k, "annotations", p): self = .annotations
             case 13 where JSONScanner.keyIs(k, "requestObject", p): self = .requestObject

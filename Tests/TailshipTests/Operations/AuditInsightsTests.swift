@@ -11,12 +11,15 @@ import Glibc
     /// An audit event in the apiserver's field order.
     static func event(user: String?, verb: String, resource: String? = nil, group: String? = nil, namespace: String? = nil,
                       uri: String = "/api", code: Int, decision: String? = nil, received: Date, millis: Int,
-                      stage: String = "ResponseComplete", id: Int) -> String {
+                      stage: String = "ResponseComplete", source: String = "10.0.0.1", agent: String = "kubectl/v1.31.0", id: Int) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var o: [String] = [#""kind":"Event""#, #""apiVersion":"audit.k8s.io/v1""#, #""level":"Metadata""#, #""auditID":"id-\#(id)""#,
                            #""stage":"\#(stage)""#, #""requestURI":"\#(uri)""#, #""verb":"\#(verb)""#]
+        // As the apiserver logs a 401: "user":{}; who it was is only in sourceIPs and userAgent.
         o.append(user.map { #""user":{"username":"\#($0)","groups":["system:authenticated"]}"# } ?? #""user":{}"#)
+        o.append(#""sourceIPs":["\#(source)","10.0.0.254"]"#)
+        o.append(#""userAgent":"\#(agent)""#)
         if let resource {
             var ref = [#""resource":"\#(resource)""#]
             if let namespace { ref.append(#""namespace":"\#(namespace)""#) }
@@ -48,7 +51,8 @@ import Glibc
         add(1) { i in event(user: "alice", verb: "get", resource: "pods", namespace: "prod", code: 500, received: t0, millis: 10, stage: "Panic", id: id) }
         add(60) { i in event(user: "bob", verb: "get", resource: "secrets", namespace: "prod", code: i < 30 ? 200 : 403,
                              received: t0, millis: i < 30 ? 5 : 1, id: id) }
-        add(20) { i in event(user: "mallory", verb: "get", code: 401, received: t0, millis: 1, id: id) }
+        add(20) { i in event(user: nil, verb: "get", code: 401, received: t0, millis: 1, source: "203.0.113.7", agent: "curl/8.5.0", id: id) }
+        add(4) { i in event(user: nil, verb: "get", code: 401, received: t0, millis: 1, source: "198.51.100.9", agent: "python-requests/2.31", id: id) }
         add(3) { i in event(user: "carol", verb: "patch", resource: "widgets", group: "example.com", namespace: "prod", code: 200,
                             received: t0.addingTimeInterval(1.2 * hour), millis: 20, id: id) }
         add(1) { i in event(user: "carol", verb: "delete", resource: "configmaps", namespace: "dev", code: 403, decision: "forbid",
@@ -144,11 +148,11 @@ import Glibc
         let reference = Reference(lines)
         check(m, against: reference)
         // The same figures, stated by hand.
-        #expect(m.value("tailship_audit_authn_failures_total") == 20)
+        #expect(m.value("tailship_audit_authn_failures_total") == 24)
         #expect(m.value("tailship_audit_authz_denials_total") == 32)
         #expect(m.value("tailship_audit_requests_total", ["verb": "get", "resource": "pods", "code_class": "2xx"]) == 40)
         #expect(m.value("tailship_audit_requests_total", ["verb": "get", "resource": "pods", "code_class": "5xx"]) == 1)
-        #expect(m.value("tailship_audit_requests_total", ["verb": "get", "resource": "nonresource", "code_class": "4xx"]) == 20)
+        #expect(m.value("tailship_audit_requests_total", ["verb": "get", "resource": "nonresource", "code_class": "4xx"]) == 24)
         #expect(m.value("tailship_audit_requests_total", ["verb": "patch", "resource": "other", "code_class": "2xx"]) == 3)
         #expect(m.value("tailship_audit_writes_total", ["resource": "deployments"]) == 20)
         #expect(m.value("tailship_audit_request_duration_seconds_count", ["verb": "list"]) == 30)
@@ -169,8 +173,10 @@ import Glibc
         func ranking(_ key: String, _ field: String) -> [String] {
             (report?[key] as? [[String: Any]] ?? []).map { "\($0["user"] as? String ?? "?")=\($0[field] as? Int ?? -1)" }
         }
-        #expect(ranking("top_by_failures", "failures") == ["bob=30", "mallory=20", "carol=2"])
-        #expect(ranking("top_by_requests", "requests") == ["alice=101", "bob=60", "mallory=20", "carol=5"])
+        // 401s are attributed to where they came from, not lumped together.
+        let curl = "unauthenticated from 203.0.113.7 (curl/8.5.0)", python = "unauthenticated from 198.51.100.9 (python-requests/2.31)"
+        #expect(ranking("top_by_failures", "failures") == ["bob=30", "\(curl)=20", "\(python)=4", "carol=2"])
+        #expect(ranking("top_by_requests", "requests") == ["alice=101", "bob=60", "\(curl)=20", "carol=5", "\(python)=4"])
         #expect(report?["window_seconds"] as? Double == 900)
         #expect(report?["approximate"] as? Bool == false)
 
