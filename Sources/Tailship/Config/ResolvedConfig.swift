@@ -224,6 +224,11 @@ public struct ResolvedConfig: Sendable {
         resolved.policyPath = file.policy
         resolved.policy = policy
         resolved.policyOnInvalid = onInvalid
+        if case .http(var options) = resolved.output {
+            // Unset, a line a JSON body cannot carry goes to the dead letters rather than break the body.
+            options.nonItems = file.policy_on_invalid.flatMap { NonItemAction(rawValue: $0) } ?? .deadLetter
+            resolved.output = .http(options)
+        }
         resolved.monitoring = try resolveMonitoring(file.monitoring)
         resolved.auditInsights = try AuditInsightsSettings.resolve(file.audit_metrics, monitoring: resolved.monitoring)
         resolved.enrichment = try Enrichment.resolve(fields: file.add_fields, addSource: file.add_source,

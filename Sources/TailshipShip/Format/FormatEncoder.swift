@@ -1,4 +1,5 @@
 import Foundation
+import TailshipJSON
 import TailshipTail
 #if canImport(Glibc)
 import Glibc
@@ -10,10 +11,12 @@ import Glibc
 public struct FormatEncoder: Sendable {
     public let format: OutputFormat
     public let maxBodyBytes: Int
+    public let nonItems: NonItemAction
 
-    public init(format: OutputFormat, maxBodyBytes: Int = 10 << 20) {
+    public init(format: OutputFormat, maxBodyBytes: Int = 10 << 20, nonItems: NonItemAction = .deadLetter) {
         self.format = format
         self.maxBodyBytes = maxBodyBytes
+        self.nonItems = nonItems
     }
 
     /// One request body and the batch lines (indices) it carries.
@@ -29,9 +32,10 @@ public struct FormatEncoder: Sendable {
         /// Lines that are not JSON objects, sent as JSON strings (or as they are, in ndjson and json-array);
         /// for clickhouse, lines that are not audit events.
         public var notObjects: Int
-        /// Lines this format refuses (clickhouse `on_invalid: dead-letter`), for the dead-letter directory.
+        /// Lines this format cannot carry and that go to the dead-letter directory
+        /// (`NonItemAction.deadLetter`, clickhouse `on_invalid: dead-letter`).
         public var invalid: [Int] = []
-        /// Lines this format leaves out (clickhouse `on_invalid: drop`).
+        /// Lines left out (`NonItemAction.drop`, clickhouse `on_invalid: drop`).
         public var dropped = 0
     }
 
@@ -71,8 +75,16 @@ public struct FormatEncoder: Sendable {
                     continue
                 }
                 let event = EventLine(p, r.count)
-                if !event.isObject { result.notObjects += 1 }
-                entries.append(entry(UnsafeRawBufferPointer(start: p, count: r.count), event, line: i))
+                let carried = carries(event, p, r.count)
+                if !carried || !event.isObject { result.notObjects += 1 }
+                if !carried {
+                    switch nonItems == .pass && format == .auditEventList ? .deadLetter : nonItems {
+                    case .deadLetter: result.invalid.append(i); continue
+                    case .drop: result.dropped += 1; continue
+                    case .pass: break
+                    }
+                }
+                entries.append(entry(UnsafeRawBufferPointer(start: p, count: r.count), event, line: i, object: carried && event.isObject))
             }
         }
         let fixed = wrapperOverhead
@@ -98,6 +110,16 @@ public struct FormatEncoder: Sendable {
         return result
     }
 
+    /// Whether this format can carry the line as an item, as it is or wrapped, in a valid body.
+    /// Checked strictly: the scanner alone accepts some malformed objects.
+    private func carries(_ event: EventLine, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        switch format {
+        case .jsonArray, .elasticsearchBulk, .splunkHEC: event.isObject && JSONValidator.isObject(p, n)
+        case .auditEventList: event.isObject && event.auditID != nil && JSONValidator.isObject(p, n)
+        case .ndjson, .loki, .clickhouse: true
+        }
+    }
+
     static let eventListPrefix = Array(#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":["#.utf8)
 
     private var wrapperOverhead: Int {
@@ -119,13 +141,14 @@ public struct FormatEncoder: Sendable {
     }
 
     /// The piece of body one line becomes, and (Loki) its stream's labels as JSON.
-    private func entry(_ line: UnsafeRawBufferPointer, _ e: EventLine, line index: Int) -> (line: Int, bytes: [UInt8], stream: String) {
+    /// `object`: the line is a valid JSON object, embedded as it is; otherwise it is embedded as a string.
+    private func entry(_ line: UnsafeRawBufferPointer, _ e: EventLine, line index: Int, object: Bool) -> (line: Int, bytes: [UInt8], stream: String) {
         let p = line.baseAddress!.assumingMemoryBound(to: UInt8.self)
         var out: [UInt8] = []
         out.reserveCapacity(line.count + 128)
         // An event where the format needs an object; otherwise the line as a JSON string.
         func appendEvent(_ wrapKey: String?) {
-            if e.isObject {
+            if object {
                 out.append(contentsOf: line)
             } else if let wrapKey {
                 out.append(contentsOf: "{\"\(wrapKey)\":".utf8)
@@ -140,7 +163,7 @@ public struct FormatEncoder: Sendable {
             out.append(contentsOf: line)
             out.append(0x0A)
         case .jsonArray:
-            out.append(contentsOf: line)
+            appendEvent(nil)
         case .auditEventList:
             appendEvent(nil)
         case .elasticsearchBulk(let pattern):

@@ -39,8 +39,8 @@ import Testing
     }
 
     @Test func encoderSplitsByMaxBodyBytesAndReportsOversizeLines() {
-        let lines = (0..<20).map { #"{"kind":"Event","n":\#($0),"pad":""# + String(repeating: "p", count: 80) + #""}"# }
-        let big = #"{"kind":"Event","big":""# + String(repeating: "b", count: 600) + #""}"#
+        let lines = (0..<20).map { #"{"kind":"Event","auditID":"a\#($0)","n":\#($0),"pad":""# + String(repeating: "p", count: 80) + #""}"# }
+        let big = #"{"kind":"Event","auditID":"big","big":""# + String(repeating: "b", count: 600) + #""}"#
         let body = Array((lines[..<10] + [big] + lines[10...]).map { $0 + "\n" }.joined().utf8)
         for format in [OutputFormat.ndjson, .jsonArray, .auditEventList, .elasticsearchBulk(index: "i"),
                        .splunkHEC(SplunkOptions(host: "h", index: nil)), .loki(labels: [LokiLabel(name: "job", value: "a")])] {

@@ -29,11 +29,13 @@ import TailshipTestSupport
         // Elasticsearch wants a bulk response with one item per action.
         let receiver = try PyReceiver(directory: f.dir.path, defaultAnswer: name == "elasticsearch-bulk" ? #"{"status": 200, "bulk": [201]}"# : nil)
         var events = Array(try String(contentsOfFile: Self.realLog, encoding: .utf8).split(separator: "\n").prefix(150).map(String.init))
-        // A line that is not a JSON object: sent as it is, or wrapped as a string. (json-array sends it unchanged, so the
-        // body would not be JSON; that case is left out here.)
-        if name != "json-array" { events.insert("plain text, not an event \"quoted\"", at: 75) }
+        // Lines that are not JSON objects, and an object that is not an audit event, among real events: ndjson and
+        // loki carry them (loki as strings); json-array, elasticsearch-bulk and splunk-hec dead-letter the
+        // non-objects, audit-eventlist everything that is not an audit event; every body stays valid JSON.
+        for (junk, at) in zip(["plain text, not an event \"quoted\"", "[1,2]", "\"str\"", "{}"], [10, 40, 60, 90]) { events.insert(junk, at: at) }
+        let carried = events.filter { Self.carries(name, $0) }
         appendText(events.map { $0 + "\n" }.joined(), to: f.log)
-        try events.map { $0 + "\n" }.joined().write(toFile: f.dir.file("events.ndjson"), atomically: true, encoding: .utf8)
+        try carried.map { $0 + "\n" }.joined().write(toFile: f.dir.file("events.ndjson"), atomically: true, encoding: .utf8)
         let output = "  http: {url: \"\(receiver.url())\", format: \(name), max_in_flight: 1, timeout: 5s\(extra.isEmpty ? "" : ", " + extra)}"
         let config = f.config(output: output, batch: "{max_events: 40, max_wait: 100ms}")
         let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
@@ -52,7 +54,9 @@ import TailshipTestSupport
         let result = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         check.waitUntilExit()
         #expect(check.terminationStatus == 0, "\(name): \(result)")
-        #expect(result == "ok \(events.count)\n")
+        #expect(result == "ok \(carried.count)\n")
+        let stored = try Self.deadLetteredLines(f.deadLetter)
+        #expect(stored.sorted() == events.filter { !Self.carries(name, $0) }.sorted(), "\(name)")
 
         let requests = receiver.requests
         #expect(requests.count >= 3)
@@ -61,6 +65,23 @@ import TailshipTestSupport
         #expect(requests.allSatisfy { ($0.headers["content-encoding"] == "gzip") == (name != "audit-eventlist") })
         if name == "splunk-hec" {
             #expect(requests.allSatisfy { $0.headers["authorization"] == "Splunk hec-secret" })
+        }
+    }
+
+    /// Whether a format carries a line in its body (decided with Foundation's JSON parser).
+    static func carries(_ format: String, _ line: String) -> Bool {
+        let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        switch format {
+        case "json-array", "elasticsearch-bulk", "splunk-hec": return object != nil
+        case "audit-eventlist": return object?["auditID"] is String
+        default: return true
+        }
+    }
+
+    static func deadLetteredLines(_ dir: String) throws -> [String] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".ndjson.gz") }
+        return try names.flatMap {
+            try Gzip.decompress(Array(Data(contentsOf: URL(fileURLWithPath: "\(dir)/\($0)")))).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
         }
     }
 

@@ -26,7 +26,9 @@ struct ClickHouseRow {
         var row = ClickHouseRow()
         let start = JSONScanner.skipSpace(p, 0, n)
         let end = JSONScanner.forEachMember(p, start, n) { m in row.scanTop(m, p) }
+        // Strictly valid JSON too: its strings are copied into the row as they are.
         row.isAuditEvent = end >= 0 && JSONScanner.skipSpace(p, end, n) == n && row.strings[Field.auditID.rawValue] != nil
+            && JSONValidator.isObject(p, n)
         self = row
     }
 

@@ -7,6 +7,7 @@ extension HTTPSink {
     public func resend(lines: [UInt8], key: String) async throws -> String? {
         let encoded = encoder.encode(lines)
         if !encoded.oversize.isEmpty { return "\(encoded.oversize.count) event(s) larger than max_body_bytes" }
+        if !encoded.invalid.isEmpty { return "\(encoded.invalid.count) line(s) that format \(options.format.name) cannot carry" }
         for (k, chunk) in encoded.chunks.enumerated() {
             switch try await send(chunk.body, key: encoded.chunks.count == 1 ? key : "\(key)-\(k + 1)") {
             case .accepted(let response):

@@ -28,7 +28,7 @@ public final class HTTPSink: Sink {
         self.deadLetters = deadLetters
         self.logger = logger
         self.stats = stats
-        encoder = FormatEncoder(format: options.format, maxBodyBytes: options.maxBodyBytes)
+        encoder = FormatEncoder(format: options.format, maxBodyBytes: options.maxBodyBytes, nonItems: options.nonItems)
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .milliseconds(Int64(min(options.timeout, 10) * 1000)),
                                       read: .milliseconds(Int64(options.timeout * 1000)))
@@ -99,11 +99,11 @@ public final class HTTPSink: Sink {
         if !encoded.invalid.isEmpty {
             stored.append(try await deadLetter(batch, lines: encoded.invalid, key: batch.idempotencyKey + "-invalid",
                                                rejection: RejectionInfo(url: options.url, status: nil,
-                                                                        reason: "not an audit event (output.http.clickhouse.on_invalid: dead-letter)",
+                                                                        reason: "not a JSON object, or not an audit event, where format \(options.format.name) needs one",
                                                                         response: nil)))
         }
         if encoded.dropped > 0 {
-            logger.warning("lines that are not audit events left out (output.http.clickhouse.on_invalid: drop)",
+            logger.warning("lines that are not JSON objects or audit events left out (policy_on_invalid or clickhouse.on_invalid: drop)",
                            metadata: ["lines": "\(encoded.dropped)", "key": "\(batch.idempotencyKey)"])
         }
         for (k, chunk) in encoded.chunks.enumerated() {

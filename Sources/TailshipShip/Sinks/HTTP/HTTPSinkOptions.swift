@@ -21,6 +21,8 @@ public struct HTTPSinkOptions: Sendable {
     public var compressionLevel: Int32?
     public var tls: TLSOptions
     public var auth: HTTPAuth
+    /// Lines a JSON body format cannot carry (see `NonItemAction`).
+    public var nonItems: NonItemAction = .deadLetter
 
     public init(url: String, timeout: Double = 30, headers: [(String, String)] = [], initialBackoff: Double = 0.5, maxBackoff: Double = 30,
                 maxAttempts: Int? = nil, maxInFlight: Int = 2, maxBodyBytes: Int = 10 << 20, format: OutputFormat = .ndjson,
