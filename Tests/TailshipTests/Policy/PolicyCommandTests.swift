@@ -46,9 +46,11 @@ import TailshipTestSupport
     func checkInvalid() throws {
         let dir = TempDirectory()
         let path = dir.file("bad.yaml")
-        try "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Loud\n- {level: None, nonResourceURLs: [healthz]}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Loud\n- {level: None, nonResourceURLs: [healthz]}\n- {level: None, resources: [{group: apps}, {group: \"*\", resources: [pods]}]}\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
         let (status, _, err) = try TailshipProcess.run(["policy", "check", path], directory: dir.path)
         #expect(status == 1)
+        #expect(err.contains("rules[2].resources[1].group: \"*\" is not an API group name"))
         #expect(err.contains("rules[0].level: must be one of None, Metadata, Request, RequestResponse, not \"Loud\""))
         #expect(err.contains("rules[1].nonResourceURLs[0]: must start with \"/\""))
     }
