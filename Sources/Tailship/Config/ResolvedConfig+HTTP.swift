@@ -66,6 +66,14 @@ extension ResolvedConfig {
             }
         }
 
+        let format = try resolveFormat(http, auth: &auth)
+        return HTTPSinkOptions(url: url, timeout: timeout.seconds, headers: headers, initialBackoff: initial.seconds,
+                               maxBackoff: maxBackoff.seconds, maxAttempts: http.retry?.max_attempts, maxInFlight: inFlight,
+                               maxBodyBytes: maxBody, format: format, compressionLevel: zlibLevel, tls: tls, auth: auth)
+    }
+
+    /// `output.http.format` and its section; splunk-hec sets `auth` to its token.
+    static func resolveFormat(_ http: HTTPSection, auth: inout HTTPAuth) throws -> OutputFormat {
         let formatName = http.format ?? "ndjson"
         let format: OutputFormat
         switch formatName {
@@ -105,10 +113,7 @@ extension ResolvedConfig {
         where given && formatName != name {
             throw ConfigError("output.http.\(section)", "only used with format \(name)")
         }
-
-        return HTTPSinkOptions(url: url, timeout: timeout.seconds, headers: headers, initialBackoff: initial.seconds,
-                               maxBackoff: maxBackoff.seconds, maxAttempts: http.retry?.max_attempts, maxInFlight: inFlight,
-                               maxBodyBytes: maxBody, format: format, compressionLevel: zlibLevel, tls: tls, auth: auth)
+        return format
     }
 
     static func resolveClickHouse(_ section: ClickHouseSection?) throws -> ClickHouseOptions {
