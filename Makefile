@@ -9,9 +9,10 @@ DEBS_BUILD := zlib1g-dev pkg-config g++
 # nginx (TLS, mTLS, 413, 503 in front of the test receiver), prometheus (for promtool check metrics).
 DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip openssl python3 python3-pip \
   binutils lintian systemd clickhouse-server clickhouse-client nginx prometheus
-# PyPI: Prometheus's client (its text-format parser checks /metrics independently of Tailship's code)
-# and kubernetes-validate (the Kubernetes OpenAPI schemas, offline) for packaging/kubernetes/.
-PY_TEST := prometheus_client==0.26.0 kubernetes-validate==1.37.0
+# PyPI: Prometheus's client (its text-format parser checks /metrics independently of Tailship's code),
+# kubernetes-validate (the Kubernetes OpenAPI schemas, offline) for packaging/kubernetes/, and chDB
+# (a current ClickHouse release in process) for the ClickHouse DDL and rows beside Debian's 18.16 server.
+PY_TEST := prometheus_client==0.26.0 kubernetes-validate==1.37.0 chdb==4.4.0
 LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -25,7 +26,7 @@ deps-build:
 deps-test:
 	@missing=""; for p in $(DEBS_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
-	@python3 -c 'import prometheus_client, kubernetes_validate' 2>/dev/null || { echo "installing: $(PY_TEST) (PyPI)"; \
+	@python3 -c 'import prometheus_client, kubernetes_validate, chdb' 2>/dev/null || { echo "installing: $(PY_TEST) (PyPI)"; \
 	  python3 -m pip install -q $(PY_TEST) || python3 -m pip install -q --break-system-packages $(PY_TEST); }
 
 build: deps-build
