@@ -146,14 +146,10 @@ import TailshipTestSupport
         let lines = Self.events(0..<50)
         appendText(lines.map { $0 + "\n" }.joined(), to: s.f.log)
         let dir = s.f.deadLetter
-        let files = { ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
-        #expect(await eventually(seconds: 30) { files().contains { $0.hasSuffix(".json") } })
-        let meta = try files().filter { $0.hasSuffix(".json") }.map { try String(contentsOfFile: "\(dir)/\($0)", encoding: .utf8) }.joined()
+        #expect(await eventually(seconds: 30) { ((try? readDeadLetters(dir).lines.count) ?? 0) >= lines.count })
+        let (stored, meta) = try readDeadLetters(dir)
         #expect(meta.contains("no_such_table") && meta.contains("Code: 60"), "\(meta.prefix(600))")
         // The events themselves are kept beside it, and the offset moved on.
-        let stored = try files().filter { $0.hasSuffix(".ndjson.gz") }.flatMap {
-            try Gzip.decompress(Array(Data(contentsOf: URL(fileURLWithPath: "\(dir)/\($0)")))).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
-        }
         #expect(Set(stored) == Set(lines))
         #expect(await eventually(seconds: 10) { (try? String(contentsOfFile: s.f.registry, encoding: .utf8))?.contains("\"offset\"") == true })
         daemon.signal(SIGTERM)

@@ -23,16 +23,6 @@ import TailshipTestSupport
         #expect(await daemon.waitForExit(seconds: 15) == 0)
     }
 
-    /// Dead letters in `dir`: (the lines stored, the metadata files' text).
-    func deadLetters(_ dir: String) throws -> (lines: [String], meta: String) {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
-        let lines = try names.filter { $0.hasSuffix(".ndjson.gz") }.flatMap {
-            try Gzip.decompress(Array(Data(contentsOf: URL(fileURLWithPath: "\(dir)/\($0)")))).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
-        }
-        let meta = try names.filter { $0.hasSuffix(".json") }.map { try String(contentsOfFile: "\(dir)/\($0)", encoding: .utf8) }.joined()
-        return (lines, meta)
-    }
-
     @Test func tlsAndMutualTLSTerminatedByNginx() async throws {
         let f = DaemonFixture()
         let certs = try TestCertificates(in: f.dir.path)
@@ -53,8 +43,8 @@ import TailshipTestSupport
         let without = try await start(g, nginx.url, "tls: {ca_file: \"\(certs.ca)\"}")
         let refused = (1000..<1020).map(numberedLine)
         write(refused, g)
-        #expect(await eventually(seconds: 20) { ((try? deadLetters(g.deadLetter).lines.count) ?? 0) >= 20 })
-        let (stored, meta) = try deadLetters(g.deadLetter)
+        #expect(await eventually(seconds: 20) { ((try? readDeadLetters(g.deadLetter).lines.count) ?? 0) >= 20 })
+        let (stored, meta) = try readDeadLetters(g.deadLetter)
         #expect(stored.sorted() == refused.sorted())
         #expect(meta.contains("No required SSL certificate was sent"), "\(meta.prefix(500))")
         #expect(receiver.acceptedLines.count == 300)
@@ -65,7 +55,7 @@ import TailshipTestSupport
         let wrong = try await start(h, nginx.url, "tls: {ca_file: \"\(certs.otherCA)\", cert_file: \"\(certs.clientCert)\", key_file: \"\(certs.clientKey)\"}")
         write((2000..<2010).map(numberedLine), h)
         #expect(await eventually(seconds: 15) { wrong.stderr.contains("TLS handshake with 127.0.0.1 failed") })
-        #expect(try deadLetters(h.deadLetter).lines.isEmpty)
+        #expect(try readDeadLetters(h.deadLetter).lines.isEmpty)
         #expect(receiver.acceptedLines.count == 300)
         await stop(wrong)
     }
@@ -83,7 +73,7 @@ import TailshipTestSupport
         let size = UInt64(lines.reduce(0) { $0 + $1.utf8.count + 1 })
         #expect(await eventually(seconds: 60) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
         let got = receiver.acceptedLines
-        let (stored, meta) = try deadLetters(f.deadLetter)
+        let (stored, meta) = try readDeadLetters(f.deadLetter)
         let statuses = nginx.statuses
         print("nginx 413: events \(lines.count), requests \(statuses.count), 413 answers \(statuses.filter { $0 == 413 }.count), received \(got.count), distinct \(Set(got).count), dead-lettered \(stored.count)")
         #expect(got.count == 1000 && Set(got) == Set(lines.filter { $0 != big }))
@@ -105,7 +95,7 @@ import TailshipTestSupport
         print("nginx limit_req: events 1000, requests \(statuses.count), 503 answers \(statuses.filter { $0 == 503 }.count), received \(receiver.acceptedLines.count)")
         #expect(statuses.contains(503))
         #expect(receiver.acceptedLines.sorted() == lines.sorted())
-        #expect(try deadLetters(f.deadLetter).lines.isEmpty)
+        #expect(try readDeadLetters(f.deadLetter).lines.isEmpty)
         await stop(daemon)
     }
 }

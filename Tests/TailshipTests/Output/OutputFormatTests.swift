@@ -55,7 +55,7 @@ import TailshipTestSupport
         check.waitUntilExit()
         #expect(check.terminationStatus == 0, "\(name): \(result)")
         #expect(result == "ok \(carried.count)\n")
-        let stored = try Self.deadLetteredLines(f.deadLetter)
+        let stored = try readDeadLetters(f.deadLetter).lines
         #expect(stored.sorted() == events.filter { !Self.carries(name, $0) }.sorted(), "\(name)")
 
         let requests = receiver.requests
@@ -75,13 +75,6 @@ import TailshipTestSupport
         case "json-array", "elasticsearch-bulk", "splunk-hec": return object != nil
         case "audit-eventlist": return object?["auditID"] is String
         default: return true
-        }
-    }
-
-    static func deadLetteredLines(_ dir: String) throws -> [String] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".ndjson.gz") }
-        return try names.flatMap {
-            try Gzip.decompress(Array(Data(contentsOf: URL(fileURLWithPath: "\(dir)/\($0)")))).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
         }
     }
 
