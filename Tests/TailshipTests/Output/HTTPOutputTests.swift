@@ -20,13 +20,8 @@ import TailshipTestSupport
 
     func write(_ range: Range<Int>, _ f: DaemonFixture) -> [String] {
         let lines = range.map(numberedLine)
-        appendText(lines.map { $0 + "\n" }.joined(), to: f.log)
+        appendLines(lines, to: f.log)
         return lines
-    }
-
-    func stop(_ daemon: TailshipProcess) async {
-        daemon.signal(SIGTERM)
-        #expect(await daemon.waitForExit(seconds: 15) == 0)
     }
 
     @Test func tlsWithATestCAWorksAndAWrongCAIsRefusedWithAClearLogLine() async throws {
@@ -37,21 +32,21 @@ import TailshipTestSupport
         let lines = write(0..<300, f)
         #expect(await eventually(seconds: 15) { receiver.acceptedLines.count >= 300 })
         #expect(Set(receiver.acceptedLines) == Set(lines))
-        await stop(daemon)
+        await daemon.stopCleanly()
 
         // server_name: verified as audit.test (in the certificate) while connecting to 127.0.0.1.
         let g = DaemonFixture()
         let named = try await start(g, output: http(receiver.url(), "tls: {ca_file: \"\(certs.ca)\", server_name: audit.test}"))
         _ = write(1000..<1010, g)
         #expect(await eventually(seconds: 15) { receiver.acceptedLines.count >= 310 })
-        await stop(named)
+        await named.stopCleanly()
 
         let h = DaemonFixture()
         let wrong = try await start(h, output: http(receiver.url(), "tls: {ca_file: \"\(certs.otherCA)\"}"))
         _ = write(2000..<2010, h)
         #expect(await eventually(seconds: 10) { wrong.stderr.contains("TLS handshake with 127.0.0.1 failed") })
         #expect(receiver.acceptedLines.count == 310)
-        await stop(wrong)
+        await wrong.stopCleanly()
         // Nothing was committed for the refused events.
         #expect((try RegistryStore(path: h.registry).load()?.entries.first?.offset ?? 0) == 0)
     }
@@ -64,7 +59,7 @@ import TailshipTestSupport
         #expect(daemon.stderr.contains("insecure_skip_verify is true"))
         _ = write(0..<10, f)
         #expect(await eventually(seconds: 10) { receiver.acceptedLines.count >= 10 })
-        await stop(daemon)
+        await daemon.stopCleanly()
     }
 
     @Test func mutualTLSIsRequiredAndWorks() async throws {
@@ -75,13 +70,13 @@ import TailshipTestSupport
         _ = write(0..<50, f)
         #expect(await eventually(seconds: 10) { without.stderr.contains("TLS handshake with 127.0.0.1 failed") })
         #expect(receiver.requests.isEmpty)
-        await stop(without)
+        await without.stopCleanly()
 
         let withCert = try await start(f, output: http(receiver.url(),
             "tls: {ca_file: \"\(certs.ca)\", cert_file: \"\(certs.clientCert)\", key_file: \"\(certs.clientKey)\"}"))
         #expect(await eventually(seconds: 15) { receiver.acceptedLines.count >= 50 })
         #expect(Set(receiver.acceptedLines) == Set((0..<50).map(numberedLine)))
-        await stop(withCert)
+        await withCert.stopCleanly()
     }
 
     @Test func aRotatedBearerTokenIsUsedWithoutRestartAndNeverLogged() async throws {
@@ -97,7 +92,7 @@ import TailshipTestSupport
         try "second-secret-token".write(toFile: token, atomically: true, encoding: .utf8)
         _ = write(20..<40, f)
         #expect(await eventually(seconds: 10) { receiver.acceptedLines.count >= 40 })
-        await stop(daemon)
+        await daemon.stopCleanly()
         let auth = receiver.requests.map { $0.headers["authorization"] ?? "" }
         #expect(auth.first == "Bearer first-secret-token")
         #expect(auth.last == "Bearer second-secret-token")
@@ -113,7 +108,7 @@ import TailshipTestSupport
         let daemon = try await start(f, output: http(receiver.url(), "max_in_flight: 1"))
         let lines = write(0..<10, f)
         #expect(await eventually(seconds: 15) { receiver.acceptedLines.count >= 10 })
-        await stop(daemon)
+        await daemon.stopCleanly()
         let r = receiver.requests
         try #require(r.count >= 2)
         #expect(r[0].status == 429)
@@ -129,7 +124,7 @@ import TailshipTestSupport
         #expect(await eventually(seconds: 10) { daemon.stderr.contains("events stored in the dead-letter directory") })
         let later = write(30..<40, f)
         #expect(await eventually(seconds: 10) { refusing.acceptedLines == later })
-        await stop(daemon)
+        await daemon.stopCleanly()
 
         let config = f.dir.file("tailship.yaml")
         let (listed, out, _) = try TailshipProcess.run(["deadletter", "list", "--config", config], directory: f.dir.path)
@@ -165,7 +160,7 @@ import TailshipTestSupport
             (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == UInt64(lines.reduce(0) { $0 + $1.utf8.count + 1 })
         })
         #expect(Set(receiver.acceptedLines) == Set(lines))
-        await stop(daemon)
+        await daemon.stopCleanly()
     }
 
     @Test func maxBodyBytesSplitsBatchesAndDeadLettersAnEventTooBigAlone() async throws {
@@ -177,7 +172,7 @@ import TailshipTestSupport
         lines.insert(big, at: 30)
         appendText(lines.map { $0 + "\n" }.joined(), to: f.log)
         #expect(await eventually(seconds: 10) { receiver.acceptedLines.count >= 60 })
-        await stop(daemon)
+        await daemon.stopCleanly()
         #expect(receiver.acceptedLines == lines.filter { $0 != big })
         #expect(receiver.requests.allSatisfy { $0.body.count <= 2048 })
         #expect(receiver.requests.count >= 4)

@@ -14,15 +14,6 @@ import TailshipTestSupport
         return daemon
     }
 
-    func write(_ lines: [String], _ f: DaemonFixture) {
-        appendText(lines.map { $0 + "\n" }.joined(), to: f.log)
-    }
-
-    func stop(_ daemon: TailshipProcess) async {
-        daemon.signal(SIGTERM)
-        #expect(await daemon.waitForExit(seconds: 15) == 0)
-    }
-
     @Test func tlsAndMutualTLSTerminatedByNginx() async throws {
         let f = DaemonFixture()
         let certs = try TestCertificates(in: f.dir.path)
@@ -31,10 +22,10 @@ import TailshipTestSupport
                                    options: .init(certificates: certs, requireClientCertificate: true))
         let daemon = try await start(f, nginx.url, "tls: {ca_file: \"\(certs.ca)\", cert_file: \"\(certs.clientCert)\", key_file: \"\(certs.clientKey)\"}")
         let lines = (0..<300).map(numberedLine)
-        write(lines, f)
+        appendLines(lines, to: f.log)
         #expect(await eventually(seconds: 20) { receiver.acceptedLines.count >= 300 })
         #expect(receiver.acceptedLines.sorted() == lines.sorted())
-        await stop(daemon)
+        await daemon.stopCleanly()
         #expect(!nginx.statuses.isEmpty && nginx.statuses.allSatisfy { $0 == 200 })
 
         // No client certificate: nginx completes the handshake and answers 400; the receiver
@@ -42,22 +33,22 @@ import TailshipTestSupport
         let g = DaemonFixture()
         let without = try await start(g, nginx.url, "tls: {ca_file: \"\(certs.ca)\"}")
         let refused = (1000..<1020).map(numberedLine)
-        write(refused, g)
+        appendLines(refused, to: g.log)
         #expect(await eventually(seconds: 20) { ((try? readDeadLetters(g.deadLetter).lines.count) ?? 0) >= 20 })
         let (stored, meta) = try readDeadLetters(g.deadLetter)
         #expect(stored.sorted() == refused.sorted())
         #expect(meta.contains("No required SSL certificate was sent"), "\(meta.prefix(500))")
         #expect(receiver.acceptedLines.count == 300)
-        await stop(without)
+        await without.stopCleanly()
 
         // A server certificate from another CA: the handshake fails, nothing is dead-lettered, it is retried and logged.
         let h = DaemonFixture()
         let wrong = try await start(h, nginx.url, "tls: {ca_file: \"\(certs.otherCA)\", cert_file: \"\(certs.clientCert)\", key_file: \"\(certs.clientKey)\"}")
-        write((2000..<2010).map(numberedLine), h)
+        appendLines((2000..<2010).map(numberedLine), to: h.log)
         #expect(await eventually(seconds: 15) { wrong.stderr.contains("TLS handshake with 127.0.0.1 failed") })
         #expect(try readDeadLetters(h.deadLetter).lines.isEmpty)
         #expect(receiver.acceptedLines.count == 300)
-        await stop(wrong)
+        await wrong.stopCleanly()
     }
 
     @Test func a413SplitsTheBatchInHalvesAndOnlyAnEventTooLargeAloneIsDeadLettered() async throws {
@@ -69,7 +60,7 @@ import TailshipTestSupport
         var lines = (0..<1000).map(numberedLine)
         let big = "{\"kind\":\"Event\",\"auditID\":\"too-big\",\"pad\":\"\(String(repeating: "b", count: 20_000))\"}"
         lines.insert(big, at: 450)
-        write(lines, f)
+        appendLines(lines, to: f.log)
         let size = UInt64(lines.reduce(0) { $0 + $1.utf8.count + 1 })
         #expect(await eventually(seconds: 60) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
         let got = receiver.acceptedLines
@@ -80,7 +71,7 @@ import TailshipTestSupport
         #expect(stored == [big])
         #expect(meta.contains("\"status\" : 413"), "\(meta.prefix(500))")
         #expect(statuses.filter { $0 == 413 }.count >= 6, "every 200-event batch is refused once, the big event alone more")
-        await stop(daemon)
+        await daemon.stopCleanly()
     }
 
     @Test func limitReq503sAreRetriedUntilEverythingArrives() async throws {
@@ -89,13 +80,13 @@ import TailshipTestSupport
         let nginx = try NginxProxy(directory: f.dir.file("nginx"), upstreamPort: receiver.port, options: .init(rate: "10r/s"))
         let daemon = try await start(f, nginx.url, "max_in_flight: 4", batch: "{max_events: 20, max_wait: 20ms}")
         let lines = (0..<1000).map(numberedLine)
-        write(lines, f)
+        appendLines(lines, to: f.log)
         #expect(await eventually(seconds: 60) { receiver.acceptedLines.count >= 1000 })
         let statuses = nginx.statuses
         print("nginx limit_req: events 1000, requests \(statuses.count), 503 answers \(statuses.filter { $0 == 503 }.count), received \(receiver.acceptedLines.count)")
         #expect(statuses.contains(503))
         #expect(receiver.acceptedLines.sorted() == lines.sorted())
         #expect(try readDeadLetters(f.deadLetter).lines.isEmpty)
-        await stop(daemon)
+        await daemon.stopCleanly()
     }
 }

@@ -55,6 +55,11 @@ func numberedLine(_ i: Int) -> String {
     String(format: "{\"kind\":\"Event\",\"auditID\":\"id-%08d\",\"pad\":\"%@\"}", i, String(repeating: "p", count: 40 + i % 50))
 }
 
+/// Appends each line and its newline.
+func appendLines(_ lines: [String], to path: String) {
+    appendText(lines.map { $0 + "\n" }.joined(), to: path)
+}
+
 func appendText(_ text: String, to path: String) {
     if !FileManager.default.fileExists(atPath: path) {
         _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])

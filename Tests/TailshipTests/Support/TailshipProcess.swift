@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -56,6 +57,12 @@ final class TailshipProcess: @unchecked Sendable {
 
     func signal(_ sig: Int32) {
         kill(process.processIdentifier, sig)
+    }
+
+    /// SIGTERM, and the clean exit (status 0 within 15 s) that it must bring.
+    func stopCleanly() async {
+        signal(SIGTERM)
+        #expect(await waitForExit(seconds: 15) == 0)
     }
 
     /// Waits up to `seconds` for exit; returns the exit status, or nil if still running.
