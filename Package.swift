@@ -27,10 +27,13 @@ let package = Package(
         ),
         // Linux inotify (part of libc; only its header needs importing).
         .systemLibrary(name: "CInotify"),
+        // What both the tail and the shipping side need: file identity, clocks, UTC time, FNV-1a.
+        .target(name: "TailshipBasics"),
         // Files: discovery, identity, following, framing, registry. No HTTP, YAML or metrics.
         .target(
             name: "TailshipTail",
             dependencies: [
+                "TailshipBasics",
                 "CInotify",
                 "CZlib",
                 .product(name: "Logging", package: "swift-log"),
@@ -42,7 +45,7 @@ let package = Package(
             dependencies: [
                 "CZlib",
                 "TailshipJSON",
-                "TailshipTail",
+                "TailshipBasics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -72,6 +75,7 @@ let package = Package(
             dependencies: [
                 "TailshipJSON",
                 "TailshipPolicy",
+                "TailshipBasics",
                 "TailshipTail",
                 "TailshipShip",
                 .product(name: "Logging", package: "swift-log"),
@@ -90,6 +94,7 @@ let package = Package(
             name: "tailship",
             dependencies: [
                 "Tailship",
+                "TailshipBasics",
                 "TailshipTail",
                 "TailshipPolicy",
                 "TailshipShip",
@@ -102,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "tailship-bench",
             dependencies: [
-                "TailshipPolicy", "TailshipTail", "TailshipShip", "TailshipJSON", "TailshipTestSupport",
+                "TailshipPolicy", "TailshipBasics", "TailshipTail", "TailshipShip", "TailshipJSON", "TailshipTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -111,7 +116,7 @@ let package = Package(
         // Fuzz targets with their properties (libFuzzer in `make fuzz`; replayed by the tests).
         .target(
             name: "TailshipFuzz",
-            dependencies: ["Tailship", "TailshipTail", "TailshipPolicy", "TailshipJSON"]
+            dependencies: ["Tailship", "TailshipBasics", "TailshipTail", "TailshipPolicy", "TailshipJSON"]
         ),
         // libFuzzer driver when built with -DFUZZING -sanitize=fuzzer; otherwise replays files.
         .executableTarget(
@@ -125,11 +130,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TailshipTailTests",
-            dependencies: ["TailshipTail", "TailshipTestSupport"]
+            dependencies: ["TailshipBasics", "TailshipTail", "TailshipShip", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipShipTests",
-            dependencies: ["TailshipShip", "TailshipTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TailshipShip", "TailshipBasics", "TailshipTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "TailshipJSONTests",
@@ -145,6 +150,8 @@ let package = Package(
                 "TailshipTestSupport",
                 "TailshipFuzz",
                 "Tailship",
+                "TailshipBasics",
+                "TailshipTail",
                 "TailshipPolicy",
                 "TailshipShip",
                 "tailship",

@@ -1,3 +1,4 @@
+import TailshipBasics
 import ArgumentParser
 import Foundation
 import Logging

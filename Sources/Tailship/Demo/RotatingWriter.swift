@@ -1,3 +1,4 @@
+import TailshipBasics
 import Foundation
 import TailshipTail
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import TailshipBasics
 import Logging
 import Prometheus
 import TailshipJSON

@@ -1,3 +1,4 @@
+import TailshipBasics
 import Metrics
 import Prometheus
 import Synchronization

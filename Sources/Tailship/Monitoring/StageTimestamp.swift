@@ -1,3 +1,4 @@
+import TailshipBasics
 import TailshipTail
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import TailshipBasics
 import Logging
 import ServiceLifecycle
 import TailshipShip

@@ -1,4 +1,4 @@
-import TailshipTail
+import TailshipBasics
 
 /// The part of one file a batch covers. Committing `end` is safe once the batch is acknowledged.
 public struct BatchSegment: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import TailshipTail
+import TailshipBasics
 
 /// Where a line came from, as the batcher records it.
 public struct LineSource: Sendable {

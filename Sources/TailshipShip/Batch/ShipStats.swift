@@ -1,6 +1,6 @@
 import Metrics
 import Synchronization
-import TailshipTail
+import TailshipBasics
 
 /// Counters the shipping side keeps; read for progress, logs and metrics.
 /// Plain atomics, so the hot path never waits on the metrics library; the

@@ -1,6 +1,6 @@
 import Logging
 import Synchronization
-import TailshipTail
+import TailshipBasics
 
 /// Takes batches in order and has up to `maxInFlight` of them delivered at
 /// once (each encoded and compressed in its own task), but reports them

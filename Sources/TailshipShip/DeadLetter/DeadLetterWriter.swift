@@ -1,5 +1,5 @@
 import Foundation
-import TailshipTail
+import TailshipBasics
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import TailshipJSON
-import TailshipTail
+import TailshipBasics
 
 /// What the output formats need from one line: whether it is a JSON object,
 /// and a few string fields, found without decoding the event.

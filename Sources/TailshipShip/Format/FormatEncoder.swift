@@ -1,6 +1,6 @@
 import Foundation
 import TailshipJSON
-import TailshipTail
+import TailshipBasics
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import TailshipBasics
 /// What was read of a truncated file whose copy was not among the backups yet
 /// (logrotate still copying or compressing it): a backup that later turns up with
 /// these first bytes is read from `offset` on, with the framer's partial line.

@@ -1,3 +1,4 @@
+import TailshipBasics
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import TailshipBasics
 import Foundation
 import Logging
 #if canImport(Glibc)
@@ -586,11 +587,4 @@ public final class Tailer: @unchecked Sendable {
     public func closeAll() {
         followers.removeAll()
     }
-}
-
-/// Seconds on a clock that never jumps.
-public func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

@@ -1,3 +1,4 @@
+import TailshipBasics
 /// How far one file has been delivered. Keyed by identity; the fingerprint
 /// tells a reused inode from the file the offset belongs to.
 public struct RegistryEntry: Codable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+import TailshipBasics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -160,14 +161,5 @@ public struct RegistryStore: Sendable {
         case DecodingError.valueNotFound(_, let c): return c.debugDescription
         default: return "\(error)"
         }
-    }
-}
-
-/// Makes a rename or create in `directory` durable.
-public func fsyncDirectory(_ directory: String) {
-    let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if fd >= 0 {
-        _ = fsync(fd)
-        close(fd)
     }
 }

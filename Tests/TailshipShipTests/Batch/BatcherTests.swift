@@ -1,8 +1,8 @@
+import TailshipBasics
 import Foundation
 import Logging
 import Synchronization
 import Testing
-import TailshipTail
 @testable import TailshipShip
 
 final class ManualClock: @unchecked Sendable {

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import TailshipTail
 import TailshipTestSupport
 import Testing
 @testable import TailshipShip

@@ -1,5 +1,5 @@
 import TailshipJSON
-import TailshipTail
+import TailshipBasics
 
 extension ClickHouseRow {
     /// Where each column's value comes from, in the schema's order.

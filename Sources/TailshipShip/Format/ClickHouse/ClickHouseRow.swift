@@ -1,5 +1,5 @@
 import TailshipJSON
-import TailshipTail
+import TailshipBasics
 
 /// One `JSONEachRow` row for an audit event line, with the columns of `ClickHouseSchema`,
 /// found with the byte scanner (no decoding of the event). String values are copied still

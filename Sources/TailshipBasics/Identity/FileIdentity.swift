@@ -13,7 +13,8 @@ public struct FileIdentity: Hashable, Sendable, Codable, CustomStringConvertible
         self.inode = inode
     }
 
-    init(_ st: stat) {
+    /// The identity `stat` or `fstat` reported.
+    public init(_ st: stat) {
         self.init(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
