@@ -13,7 +13,7 @@ final class ReaderLoop: @unchecked Sendable {
     private let stats: ShipStats
     private let policies: PolicyHolder
     private let handler: PipelineHandler
-    private let watcher: FileWatcher
+    private let watcher: any ChangeWatcher
     private let queue: BatchQueue
     private let shutdown: ShutdownClock
     private let logger: Logger
@@ -41,7 +41,7 @@ final class ReaderLoop: @unchecked Sendable {
         tailers = config.inputs.map { input in
             Tailer(options: Self.tailOptions(input, config: config, backfill: backfill), registry: registry, observer: observer, logger: logger)
         }
-        watcher = FileWatcher(directories: Array(Set(tailers.flatMap { $0.discovery.watchDirectories })).sorted())
+        watcher = PosixFileSystem().watcher(directories: Array(Set(tailers.flatMap { $0.discovery.watchDirectories })).sorted())
         var emit: ((Batch) -> Void)?
         let batcher = Batcher(limits: config.batch) { emit?($0) }
         handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter,

@@ -30,9 +30,11 @@ public struct Backup: Sendable, Equatable {
 /// (UTC), logrotate's `NAME.N[.gz]` and `NAME-YYYYMMDD[-EPOCH][.gz]`.
 public struct BackupFinder: Sendable {
     public let policy: BackupPolicy
+    let fileSystem: any FileSystem
 
-    public init(policy: BackupPolicy) {
+    public init(policy: BackupPolicy, fileSystem: any FileSystem = PosixFileSystem()) {
         self.policy = policy
+        self.fileSystem = fileSystem
     }
 
     /// Backups of the live files at `livePaths`, oldest first, each once.
@@ -42,22 +44,21 @@ public struct BackupFinder: Sendable {
         case .none:
             return []
         case .globs(let globs):
-            for path in PathDiscovery(patterns: globs).expand() {
+            for path in PathDiscovery(patterns: globs, fileSystem: fileSystem).expand() {
                 let nameTime = Self.timeFromName(path)
-                found[path] = Backup(path: path, compressed: path.hasSuffix(".gz"), time: nameTime ?? Self.mtime(path), rank: 0, named: nameTime != nil)
+                let mtime = (try? fileSystem.status(path).get())?.modifiedSeconds ?? 0
+                found[path] = Backup(path: path, compressed: path.hasSuffix(".gz"), time: nameTime ?? mtime, rank: 0, named: nameTime != nil)
             }
         case .auto:
             for live in livePaths {
                 let dir = (live as NSString).deletingLastPathComponent
-                let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+                let names = fileSystem.list(dir.isEmpty ? "." : dir) ?? []
                 let base = (live as NSString).lastPathComponent
                 for name in names where name != base {
                     guard let match = Self.classify(name, liveName: base) else { continue }
                     let path = dir.isEmpty ? name : "\(dir)/\(name)"
-                    var st = stat()
-                    guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-                    found[path] = Backup(path: path, compressed: match.compressed,
-                                         time: match.time ?? Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9,
+                    guard let status = try? fileSystem.status(path).get(), status.isRegular else { continue }
+                    found[path] = Backup(path: path, compressed: match.compressed, time: match.time ?? status.modifiedSeconds,
                                          rank: match.rank, named: match.time != nil)
                 }
             }
@@ -132,11 +133,5 @@ public struct BackupFinder: Sendable {
         if !ext.isEmpty { rest = String(rest.dropLast(ext.count + 1)) }
         guard rest.count > 23 else { return nil }
         return parseLumberjackTime(String(rest.suffix(23)))
-    }
-
-    static func mtime(_ path: String) -> Double {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return 0 }
-        return Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
     }
 }

@@ -5,9 +5,11 @@ import Glibc
 /// Expands the configured paths (plain files or shell globs) into existing regular files.
 public struct PathDiscovery: Sendable {
     public let patterns: [String]
+    let fileSystem: any FileSystem
 
-    public init(patterns: [String]) {
+    public init(patterns: [String], fileSystem: any FileSystem = PosixFileSystem()) {
         self.patterns = patterns
+        self.fileSystem = fileSystem
     }
 
     /// Matching regular files, each once, in pattern order then name order.
@@ -23,18 +25,19 @@ public struct PathDiscovery: Sendable {
         var problems: [(path: String, reason: String)] = []
         for pattern in patterns {
             let literal = !pattern.contains(where: { "*?[".contains($0) })
-            var matches = Self.glob(pattern)
+            var matches = fileSystem.glob(pattern)
             if literal && matches.isEmpty { matches = [pattern] }
             for path in matches where !seen.contains(path) {
-                var st = stat()
-                guard stat(path, &st) == 0 else {
-                    let code = errno
+                let status: FileStatus
+                switch fileSystem.status(path) {
+                case .success(let s): status = s
+                case .failure(let error):
                     // Not there (yet) is normal: a live file between rotations, a file to come.
-                    if code != ENOENT { problems.append((path, String(cString: strerror(code)))) }
+                    if error.code != ENOENT { problems.append((path, error.description)) }
                     continue
                 }
-                guard (st.st_mode & S_IFMT) == S_IFREG else {
-                    if literal { problems.append((path, (st.st_mode & S_IFMT) == S_IFDIR ? "is a directory, not a file" : "is not a regular file")) }
+                guard status.isRegular else {
+                    if literal { problems.append((path, status.kind == .directory ? "is a directory, not a file" : "is not a regular file")) }
                     continue
                 }
                 seen.insert(path)
@@ -61,16 +64,5 @@ public struct PathDiscovery: Sendable {
             if !dirs.contains(dir) { dirs.append(dir) }
         }
         return dirs
-    }
-
-    static func glob(_ pattern: String) -> [String] {
-        var g = glob_t()
-        defer { globfree(&g) }
-        guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
-        var paths: [String] = []
-        for i in 0..<Int(g.gl_pathc) {
-            if let p = g.gl_pathv[i] { paths.append(String(cString: p)) }
-        }
-        return paths
     }
 }

@@ -1,9 +1,6 @@
 import TailshipBasics
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// One open file being read. Keeps its descriptor after the path is renamed
+/// One open file being read. Keeps its handle after the path is renamed
 /// or deleted, so the file is read to its end before it is let go. A `.gz`
 /// file is read decompressed; its offsets count decompressed bytes.
 /// Confined to the reader thread.
@@ -16,22 +13,18 @@ public final class Follower {
     public internal(set) var epoch: UInt64
     /// Next byte to read (decompressed, for .gz).
     public internal(set) var readOffset: UInt64
+    /// Where the file stands: live, rotated away, or a backup (see `FilePhase`).
+    public internal(set) var phase: FilePhase
     var framer: LineFramer
-    let fd: Int32
+    let file: any OpenFile
     /// Set for a .gz file.
     let gzip: GzipStreamReader?
-    /// Opened as a backup (a rotated copy, never written again), not at a live path.
-    let isBackup: Bool
-    /// The followed path no longer leads to this file.
-    var rotatedAway = false
-    /// Let go of this file at its current end even though it may grow (backfill).
-    var stopAtEnd = false
     /// Monotonic seconds when reading last found new bytes.
     var lastDataAt: Double
 
-    init(fd: Int32, identity: FileIdentity, path: String, fingerprint: Fingerprint, epoch: UInt64, offset: UInt64,
-         maxLineBytes: Int, now: Double, gzip: GzipStreamReader? = nil, isBackup: Bool = false) {
-        self.fd = fd
+    init(file: any OpenFile, identity: FileIdentity, path: String, fingerprint: Fingerprint, epoch: UInt64, offset: UInt64,
+         maxLineBytes: Int, now: Double, gzip: GzipStreamReader? = nil, phase: FilePhase) {
+        self.file = file
         self.identity = identity
         self.path = path
         self.fingerprint = fingerprint
@@ -40,29 +33,17 @@ public final class Follower {
         self.framer = LineFramer(maxLineBytes: maxLineBytes)
         self.lastDataAt = now
         self.gzip = gzip
-        self.isBackup = isBackup
-        self.rotatedAway = isBackup
-    }
-
-    deinit {
-        close(fd)
+        self.phase = phase
     }
 
     /// Whether nothing will be written to this file any more.
-    var isFinal: Bool { isBackup || rotatedAway }
+    var isFinal: Bool { phase.isFinal }
 
     /// Current size of the open file (compressed size for .gz), or nil if fstat fails.
-    var size: UInt64? {
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return nil }
-        return UInt64(st.st_size)
-    }
+    var size: UInt64? { file.status?.size }
 
     /// Whether the file has no name left on disk.
-    var isDeleted: Bool {
-        var st = stat()
-        return fstat(fd, &st) == 0 && st.st_nlink == 0
-    }
+    var isDeleted: Bool { file.status?.links == 0 }
 
     /// Reads the next bytes into `buffer`; returns bytes read (0 at end), or -errno.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
@@ -70,11 +51,7 @@ public final class Follower {
             let n = gzip.read(into: buffer)
             return n < 0 ? -Int(EIO) : n
         }
-        while true {
-            let n = pread(fd, buffer.baseAddress!, buffer.count, off_t(readOffset))
-            if n < 0 && errno == EINTR { continue }
-            return n < 0 ? -Int(errno) : n
-        }
+        return file.read(into: buffer, at: readOffset)
     }
 
     /// Read to the end: everything there is has been read.
@@ -86,7 +63,7 @@ public final class Follower {
 
     /// Whether the first bytes no longer match the fingerprint (rewritten in place).
     var headChanged: Bool {
-        gzip == nil && fingerprint.length > 0 && !fingerprint.matches(fd: fd)
+        gzip == nil && fingerprint.length > 0 && !fingerprint.matches(file)
     }
 
     /// Extends a short fingerprint with bytes just read at `base` that carry on from it.
@@ -103,7 +80,7 @@ public final class Follower {
 
     /// Whether this file's first bytes now and `head` agree as far as both go (and that is not nothing).
     func startsLike(_ head: [UInt8]) -> Bool {
-        guard let mine = Fingerprint.head(fd: fd, limit: min(head.count, Fingerprint.maxLength)), !mine.isEmpty else { return false }
+        guard let mine = file.head(limit: min(head.count, Fingerprint.maxLength)), !mine.isEmpty else { return false }
         return head.starts(with: mine)
     }
 
@@ -113,9 +90,13 @@ public final class Follower {
     /// fingerprint, so the truncation is noticed and the copy still recognised.
     func refreshFingerprint() -> Bool {
         guard gzip == nil, fingerprint.length < Fingerprint.maxLength, readOffset > UInt64(fingerprint.length),
-              let size, size >= readOffset, let head = Fingerprint.head(fd: fd),
+              let size, size >= readOffset, let head = file.head(limit: Fingerprint.maxLength),
               head.count > fingerprint.length, fingerprint.identifies(head: Array(head[0..<fingerprint.length])) else { return false }
         fingerprint = Fingerprint(head: head)
         return true
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

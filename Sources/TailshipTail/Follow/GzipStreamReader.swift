@@ -7,10 +7,10 @@ import Glibc
 /// may still be growing (being compressed): at its current end without a gzip
 /// trailer, `read` returns 0 and `isComplete` stays false; call again later.
 final class GzipStreamReader {
-    private let fd: Int32
+    private let file: any OpenFile
     private var stream = z_stream()
     private var input: UnsafeMutableRawBufferPointer
-    private var compressedOffset: off_t = 0
+    private var compressedOffset: UInt64 = 0
     private var ready = false
     private var memberEnded = false
     /// Decompressed bytes handed out so far.
@@ -18,8 +18,8 @@ final class GzipStreamReader {
     /// The data is not valid gzip.
     private(set) var failed = false
 
-    init(fd: Int32) {
-        self.fd = fd
+    init(file: any OpenFile) {
+        self.file = file
         input = .allocate(byteCount: 1 << 16, alignment: 16)
         ready = inflateInit2_(&stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
         failed = !ready
@@ -33,8 +33,7 @@ final class GzipStreamReader {
     /// True once the last member's trailer (CRC and length) checked out and no bytes follow it.
     var isComplete: Bool {
         guard memberEnded, stream.avail_in == 0 else { return false }
-        var st = stat()
-        return fstat(fd, &st) == 0 && off_t(st.st_size) == compressedOffset
+        return file.status?.size == compressedOffset
     }
 
     /// Fills `buffer` with the next decompressed bytes; 0 at the current end; -1 on corrupt data.
@@ -42,13 +41,10 @@ final class GzipStreamReader {
         guard ready, !failed else { return -1 }
         while true {
             if stream.avail_in == 0 {
-                let n = pread(fd, input.baseAddress!, input.count, compressedOffset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return -1
-                }
+                let n = file.read(into: input, at: compressedOffset)
+                if n < 0 { return -1 }
                 if n == 0 { return 0 }
-                compressedOffset += off_t(n)
+                compressedOffset += UInt64(n)
                 stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
                 stream.avail_in = uInt(n)
             }
@@ -88,26 +84,25 @@ final class GzipStreamReader {
         return true
     }
 
-    /// Whether the whole gzip file behind `fd` decompresses to a valid end (every
+    /// Whether the whole gzip file decompresses to a valid end (every
     /// member's CRC and length checked), and its decompressed size.
-    static func verify(fd: Int32, scratch: UnsafeMutableRawBufferPointer) -> (complete: Bool, size: UInt64) {
-        let reader = GzipStreamReader(fd: fd)
+    static func verify(_ file: any OpenFile, scratch: UnsafeMutableRawBufferPointer) -> (complete: Bool, size: UInt64) {
+        let reader = GzipStreamReader(file: file)
         while reader.read(into: scratch) > 0 {}
         return (!reader.failed && reader.isComplete, reader.position)
     }
 
     /// The decompressed size a gzip file's trailer states (ISIZE: exact below 4 GiB).
-    static func trailerSize(fd: Int32) -> UInt64 {
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_size >= 18 else { return 0 }
+    static func trailerSize(_ file: any OpenFile) -> UInt64 {
+        guard let size = file.status?.size, size >= 18 else { return 0 }
         var bytes = [UInt8](repeating: 0, count: 4)
-        guard bytes.withUnsafeMutableBytes({ pread(fd, $0.baseAddress!, 4, st.st_size - 4) }) == 4 else { return 0 }
+        guard bytes.withUnsafeMutableBytes({ file.read(into: $0, at: size - 4) }) == 4 else { return 0 }
         return UInt64(bytes[0]) | UInt64(bytes[1]) << 8 | UInt64(bytes[2]) << 16 | UInt64(bytes[3]) << 24
     }
 
-    /// Up to `limit` first decompressed bytes of the gzip file behind `fd`.
-    static func head(fd: Int32, limit: Int) -> [UInt8] {
-        let reader = GzipStreamReader(fd: fd)
+    /// Up to `limit` first decompressed bytes of a gzip file.
+    static func head(_ file: any OpenFile, limit: Int) -> [UInt8] {
+        let reader = GzipStreamReader(file: file)
         var out = [UInt8](repeating: 0, count: limit)
         var got = 0
         while got < limit {

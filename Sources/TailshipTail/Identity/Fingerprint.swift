@@ -66,4 +66,10 @@ public struct Fingerprint: Hashable, Sendable, Codable {
         guard let now = Fingerprint.read(fd: fd, limit: length) else { return false }
         return now.length == length && now.hash == hash
     }
+
+    /// Whether `file` starts with the bytes this fingerprint was taken over.
+    public func matches(_ file: any OpenFile) -> Bool {
+        guard let now = file.head(limit: length) else { return false }
+        return Fingerprint(head: now) == self
+    }
 }

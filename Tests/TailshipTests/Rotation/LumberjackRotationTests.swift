@@ -89,16 +89,3 @@ import TailshipTestSupport
         #expect(await daemon.waitForExit(seconds: 15) == 0)
     }
 }
-
-/// xorshift64*: a reproducible random sequence from a seed.
-struct SeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed == 0 ? 0x9E37_79B9_7F4A_7C15 : seed }
-    mutating func next() -> UInt64 {
-        state ^= state >> 12
-        state ^= state << 25
-        state ^= state >> 27
-        return state &* 0x2545_F491_4F6C_DD1D
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}

@@ -11,23 +11,7 @@ import TailshipTestSupport
 @Suite(.serialized) struct RotationModelTests {
     static let baseSeed = UInt64(ProcessInfo.processInfo.environment["TAILSHIP_MODEL_SEED"] ?? "") ?? 20_261_126
 
-    enum Action: CustomStringConvertible {
-        case write(Int), rotate, compress, copytruncate, deleteOldest, restart, kill, stop, start
-
-        var description: String {
-            switch self {
-            case .write(let n): return "write(\(n))"
-            case .rotate: return "rotate"
-            case .compress: return "compress"
-            case .copytruncate: return "copytruncate"
-            case .deleteOldest: return "deleteOldest"
-            case .restart: return "restart"
-            case .kill: return "kill"
-            case .stop: return "stop"
-            case .start: return "start"
-            }
-        }
-    }
+    typealias Action = RotationAction
 
     final class World {
         /// 2026-11-26T00:00:00Z, the day the test's backup names carry.
@@ -129,27 +113,7 @@ import TailshipTestSupport
         }
     }
 
-    static func actions(seed: UInt64) -> [Action] {
-        var rng = SeededRandom(seed: seed)
-        var list: [Action] = [.start]
-        var running = true
-        for _ in 0..<(8 + rng.below(8)) {
-            switch rng.below(12) {
-            case 0...3: list.append(.write(1 + rng.below(300)))
-            case 4, 5: list.append(.rotate)
-            case 6: list.append(.compress)
-            case 7: list.append(.copytruncate)
-            case 8: if running { list.append(.deleteOldest) }
-            case 9: list.append(running ? .restart : .start)
-            case 10: if running { list.append(.kill) }
-            default:
-                list.append(running ? .stop : .start)
-                running.toggle()
-            }
-            if case .write = list.last! {} else { list.append(.write(1 + rng.below(50))) }
-        }
-        return list
-    }
+    static func actions(seed: UInt64) -> [Action] { RotationScript.actions(seed: seed) }
 
     static let count = Int(ProcessInfo.processInfo.environment["TAILSHIP_MODEL_COUNT"] ?? "") ?? 50
 
@@ -158,17 +122,8 @@ import TailshipTestSupport
         try await run(seed: Self.baseSeed &+ UInt64(n))
     }
 
-    /// Sequences that once failed. 20300052 and 20300098: a new live file on a reused
-    /// inode inherited the finished old file's final size and was skipped after a restart.
-    /// The rest (issue 3, timing-dependent, each now also a deterministic test in
-    /// CopytruncateRaceTests): 20400123 a .gz copy taken for "nothing new"; 20400091 a
-    /// file compressed before its first read; 20400041 and 20400092 a retired entry (its
-    /// copy found late, its acks dropped); 20400009 a rename between stat and open;
-    /// 20400024 a truncation right after a read; 20400046 a copy seen while being written;
-    /// 20400078 short backups at start-up taken for history; 20600064 acks redirected to a
-    /// copy whose inode the next copy had taken.
-    @Test(arguments: [UInt64(20_300_052), 20_300_098, 20_400_123, 20_400_091, 20_400_041, 20_400_092,
-                      20_400_009, 20_400_024, 20_400_046, 20_400_078, 20_600_064])
+    /// Sequences that once failed (see `RotationScript.onceFailingSeeds`); the in-process model test replays them too.
+    @Test(arguments: RotationScript.onceFailingSeeds)
     func sequenceThatOnceFailed(_ seed: UInt64) async throws {
         try await run(seed: seed)
     }

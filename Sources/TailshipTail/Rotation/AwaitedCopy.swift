@@ -1,8 +1,9 @@
 import TailshipBasics
+
 /// What was read of a truncated file whose copy was not among the backups yet
 /// (logrotate still copying or compressing it): a backup that later turns up with
 /// these first bytes is read from `offset` on, with the framer's partial line.
-struct AwaitedCopy {
+struct AwaitedCopy: Sendable {
     /// Of the old contents, as read.
     var fingerprint: Fingerprint
     /// Next byte to read of the old contents.

@@ -6,7 +6,7 @@ import Glibc
 /// Waits for changes in the followed directories with inotify, falling back
 /// to the timeout alone (polling) where inotify is unavailable or a directory
 /// does not exist yet. `wake()` interrupts a wait from any thread.
-public final class FileWatcher: @unchecked Sendable {
+public final class FileWatcher: ChangeWatcher, @unchecked Sendable {
     private let directories: [String]
     private let inotifyFD: Int32
     private let wakeFD: Int32

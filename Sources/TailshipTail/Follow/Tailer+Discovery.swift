@@ -1,0 +1,100 @@
+import Foundation
+import TailshipBasics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What one listing of the input found: backups oldest first, then live files.
+struct InputListing {
+    /// Backups to consider, oldest first.
+    var backups: [Backup]
+    /// Backups left out by `--since`/`--until` (by their name's time).
+    var outOfRange: [Backup] = []
+    /// Live files.
+    var live: [String]
+    /// The live files lie after `--until` (the newest backup was rotated after it).
+    var liveOutOfRange = false
+    /// Everything the backups were looked for next to.
+    var searchedPaths: [String]
+}
+
+extension Tailer {
+    /// Lists the input's live files and backups, applying `--since`/`--until` to backups by their names.
+    func listInput() -> InputListing {
+        let (matched, problems) = discovery.expandReporting()
+        notePathProblems(problems)
+        // Backups of the live files, and of literal paths whose live file is missing right now.
+        let literal = options.patterns.filter { !$0.contains(where: { "*?[".contains($0) }) }
+        let searched = Array(Set(matched + literal)).sorted()
+        let backups = backupFinder.backups(of: searched)
+        let backupPaths = Set(backups.map(\.path))
+        var listing = InputListing(backups: backups, live: matched.filter { !backupPaths.contains($0) }, searchedPaths: searched)
+        guard options.since != nil || options.until != nil else { return listing }
+        // A backup's name time is when it was rotated: its last line. It lies wholly
+        // before `since` if that time does; wholly after `until` if its predecessor's does.
+        var kept: [Backup] = []
+        var previous: Double?
+        for b in backups {
+            let before = b.named && options.since.map { b.time < $0 } == true
+            let after = b.named && previous.flatMap { p in options.until.map { p > $0 } } == true
+            if before || after { listing.outOfRange.append(b) } else { kept.append(b) }
+            previous = b.named ? b.time : nil
+        }
+        if let last = backups.last, last.named, let until = options.until, last.time > until { listing.liveOutOfRange = true }
+        listing.backups = kept
+        return listing
+    }
+
+    /// Considers every backup (oldest first) and live file; returns the live identities seen.
+    @discardableResult
+    func scanPaths(now: Double) -> Set<FileIdentity> {
+        let listing = listInput()
+        var presentLive = Set<FileIdentity>()
+        for backup in listing.backups {
+            consider(backup.path, backup: backup, now: now, presentLive: &presentLive)
+        }
+        for path in listing.live {
+            if listing.liveOutOfRange {
+                if let status = try? fileSystem.status(path).get() { presentLive.insert(status.identity) }
+                continue
+            }
+            consider(path, backup: nil, now: now, presentLive: &presentLive)
+        }
+        // A backup made after the listing above (a rename, a copytruncate copy)
+        // predates any live file just opened: take it now, so its lines come first.
+        if options.since == nil && options.until == nil {
+            let listed = Set(listing.backups.map(\.path))
+            for backup in backupFinder.backups(of: listing.searchedPaths) where !listed.contains(backup.path) {
+                consider(backup.path, backup: backup, now: now, presentLive: &presentLive)
+            }
+        }
+        return presentLive
+    }
+
+    /// Logs and counts each unusable path once, and says when it can be used again.
+    func notePathProblems(_ problems: [(path: String, reason: String)]) {
+        var now: [String: String] = [:]
+        for (path, reason) in problems {
+            now[path] = reason
+            guard pathProblems[path] != reason else { continue }
+            logger.error("cannot follow path; will keep looking", metadata: ["file": "\(path)", "error": "\(reason)"])
+            observer.readError(path: path, errno: 0)
+        }
+        for path in pathProblems.keys where now[path] == nil {
+            logger.notice("path no longer fails", metadata: ["file": "\(path)"])
+        }
+        pathProblems = now
+    }
+
+    /// Whether `path` is one of the live files or backups these patterns follow.
+    static func belongs(_ path: String, to patterns: [String]) -> Bool {
+        let dir = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        for pattern in patterns {
+            if fnmatch(pattern, path, FNM_PATHNAME) == 0 { return true }
+            guard (pattern as NSString).deletingLastPathComponent == dir else { continue }
+            if BackupFinder.classify(name, liveName: (pattern as NSString).lastPathComponent) != nil { return true }
+        }
+        return false
+    }
+}

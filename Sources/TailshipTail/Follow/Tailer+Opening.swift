@@ -1,0 +1,130 @@
+import TailshipBasics
+
+/// What looking into a file found.
+enum FileLook {
+    case seen(any OpenFile, FileObservation)
+    /// A .gz without a valid end yet.
+    case incompleteGzip(any OpenFile)
+    /// Cannot be opened, or was renamed between the stat and the open.
+    case unavailable
+}
+
+/// Observing files that are not open and carrying out the core's decision about each.
+extension Tailer {
+    func consider(_ path: String, backup: Backup?, now: Double, presentLive: inout Set<FileIdentity>) {
+        guard let status = try? fileSystem.status(path).get(), status.isRegular else { return }
+        let identity = status.identity
+        if backup == nil { presentLive.insert(identity) }
+        if let existing = followers.first(where: { $0.identity == identity }) {
+            if backup == nil && existing.phase == .rotatedAway {
+                existing.phase = .live
+                existing.path = path
+            }
+            return
+        }
+        let state = FileState(status)
+        guard core.needsLook(state) else { return }
+        guard followers.count < options.maxOpenFiles else {
+            observer.openFilesLimited()
+            if !limitLogged {
+                limitLogged = true
+                logger.warning("max_open_files reached; other files wait their turn", metadata: ["max_open_files": "\(options.maxOpenFiles)"])
+            }
+            return
+        }
+        switch look(at: path, state: state, backup: backup) {
+        case .unavailable:
+            return
+        case .incompleteGzip:
+            carryOut(.waitUntilComplete, file: nil, observation: nil, path: path, state: state, now: now)
+        case .seen(let file, let observation):
+            let decision: OpeningDecision = core.mustSettle(observation, now: time.monotonic) ? .waitToSettle
+                : core.openingDecision(for: observation, view: self)
+            carryOut(decision, file: file, observation: observation, path: path, state: state, now: now)
+        }
+    }
+
+    /// Opens the file, checks it is the one stat'ed, and reads its first bytes
+    /// (decompressed, for a .gz, once it is whole: while it is being written its
+    /// first bytes may not even identify it yet).
+    func look(at path: String, state: FileState, backup: Backup?) -> FileLook {
+        let file: any OpenFile
+        switch fileSystem.open(path) {
+        case .failure(let error):
+            if failingPaths.insert(path).inserted {
+                logger.error("cannot open file", metadata: ["file": "\(path)", "error": "\(error)"])
+                observer.readError(path: path, errno: error.code)
+            }
+            return .unavailable
+        case .success(let opened):
+            file = opened
+        }
+        if failingPaths.remove(path) != nil {
+            logger.notice("file can be opened again", metadata: ["file": "\(path)"])
+        }
+        // Renamed between the stat and the open (a rotation): the handle is another
+        // file than the identity says. Look again next pass.
+        guard file.status?.identity == state.identity else { return .unavailable }
+        let compressed = backup?.compressed ?? path.hasSuffix(".gz")
+        if compressed && !GzipStreamReader.verify(file, scratch: buffer).complete { return .incompleteGzip(file) }
+        guard let head = compressed ? GzipStreamReader.head(file, limit: Fingerprint.maxLength) : file.head(limit: Fingerprint.maxLength) else {
+            return .unavailable
+        }
+        return .seen(file, FileObservation(path: path, state: state, foundAsBackup: backup != nil, compressed: compressed, head: head))
+    }
+
+    private func carryOut(_ decision: OpeningDecision, file: (any OpenFile)?, observation: FileObservation?, path: String, state: FileState, now: Double) {
+        switch decision {
+        case .waitUntilComplete:
+            core.markIncomplete(state)
+            observer.gzipIncomplete(path: path)
+            logger.info("compressed file is not complete yet (no valid gzip trailer); will look again", metadata: ["file": "\(path)"])
+        case .waitToSettle:
+            return
+        case .skipAsShipped(let reason, let remember, let entry):
+            if remember { core.setAside(state, entry: entry) }
+            logger.debug("not reading file", metadata: ["file": "\(path)", "reason": "\(reason)"])
+        case .adoptAsShipped(let shipped, let reason):
+            // Known under its own identity from now on, whatever becomes of the original's inode.
+            var entry = shipped
+            entry.device = state.identity.device
+            entry.inode = state.identity.inode
+            entry.path = path
+            entry.lastSeen = now
+            registry.track(entry)
+            core.setAside(state, entry: state.identity)
+            logger.debug("not reading file", metadata: ["file": "\(path)", "reason": "\(reason)"])
+        case .readTruncatedRestFromCopy(let awaited):
+            guard let file, let observation else { return }
+            openCopyOfTruncated(awaited, file: file, observation: observation)
+        case .open(let offset, let reason):
+            guard let file, let observation else { return }
+            open(file, observation: observation, at: offset, reason: reason, now: now)
+        }
+    }
+
+    private func open(_ file: any OpenFile, observation: FileObservation, at offset: UInt64, reason: String, now: Double) {
+        var reader: GzipStreamReader?
+        if observation.compressed {
+            let r = GzipStreamReader(file: file)
+            guard r.skip(to: offset, scratch: buffer) else {
+                observer.gzipIncomplete(path: observation.path)
+                logger.warning("compressed file ends before the committed offset (still being written?); will retry",
+                               metadata: ["file": "\(observation.path)", "offset": "\(offset)"])
+                return
+            }
+            reader = r
+        }
+        let identity = observation.identity
+        retireIfOtherContent(identity, head: observation.head, path: observation.path)
+        let entry = RotationCore.entryForOpening(observation, at: offset, existing: registry.entry(for: identity), now: now)
+        let epoch = registry.track(entry)
+        core.seen.insert(identity)
+        logger.info("\(reason)", metadata: ["file": "\(observation.path)", "offset": "\(offset)", "size": "\(observation.state.size)", "file_id": "\(identity)"])
+        observer.fileOpened(path: observation.path)
+        let follower = Follower(file: file, identity: identity, path: observation.path, fingerprint: Fingerprint(head: observation.head),
+                                epoch: epoch, offset: offset, maxLineBytes: options.maxLineBytes, now: time.monotonic,
+                                gzip: reader, phase: observation.isBackup ? .backup : .live)
+        followers.append(follower)
+    }
+}

@@ -1,0 +1,46 @@
+import TailshipBasics
+
+/// copytruncate and other rewrites in place, as decisions.
+extension RotationCore {
+    /// A file that was live (even if renamed since) can have been truncated in place:
+    /// shorter than what was read, or other first bytes. Backups and .gz files are not.
+    static func isTruncated(phase: FilePhase, compressed: Bool, size: UInt64, readOffset: UInt64, headChanged: () -> Bool) -> Bool {
+        guard !compressed, phase != .backup else { return false }
+        return size < readOffset || headChanged()
+    }
+
+    /// How a backup relates to a truncated file of which `fingerprint` and `readOffset`
+    /// were read: `head` is the backup's first bytes, `length` how far its content reaches
+    /// (at least `readOffset` when it gets there).
+    static func copyMatch(fingerprint: Fingerprint, readOffset: UInt64, head: [UInt8], length: UInt64) -> CopyMatch {
+        guard fingerprint.matches(head: head) else { return .notACopy }
+        return length < readOffset ? .holdsNothingNew : .holdsTheRest
+    }
+
+    /// After a truncation: what the search for the copy found decides what follows.
+    static func afterTruncation(copy: CopyMatch, fingerprint: Fingerprint) -> TruncationDecision {
+        switch copy {
+        case .holdsTheRest: return .readRestFromCopy
+        case .holdsNothingNew: return .copyHoldsNothingNew
+        case .notACopy: return fingerprint.length > 0 ? .waitForCopy : .nothingToWaitFor
+        }
+    }
+
+    /// Waits for the copy of a truncated file; the oldest wait is dropped beyond 16.
+    mutating func awaitCopy(_ awaited: AwaitedCopy) {
+        awaitingCopy.append(awaited)
+        if awaitingCopy.count > 16 { awaitingCopy.removeFirst() }
+    }
+
+    /// Truncated files whose copy never appeared: what they held beyond what was read is lost.
+    mutating func expireAwaitedCopies(now: Double) -> [AwaitedCopy] {
+        let expired = awaitingCopy.filter { now - $0.since > Self.copyWaitSeconds }
+        awaitingCopy.removeAll { now - $0.since > Self.copyWaitSeconds }
+        return expired
+    }
+
+    /// Whether a late copy's content reaches what was read of its truncated original.
+    static func lateCopyHoldsNothingNew(_ awaited: AwaitedCopy, length: UInt64) -> Bool {
+        length < awaited.offset
+    }
+}
