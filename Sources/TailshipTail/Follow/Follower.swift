@@ -9,6 +9,9 @@ public final class Follower {
     /// The path the file was opened at (a renamed file keeps the old name here).
     public internal(set) var path: String
     public internal(set) var fingerprint: Fingerprint
+    /// The bytes `fingerprint` was taken over: a copy shorter than the fingerprint
+    /// (a small file, copied before lines that were read) is still recognised by them.
+    var readHead: [UInt8]
     /// Registry epoch that commits for this file carry.
     public internal(set) var epoch: UInt64
     /// Next byte to read (decompressed, for .gz).
@@ -22,12 +25,13 @@ public final class Follower {
     /// Monotonic seconds when reading last found new bytes.
     var lastDataAt: Double
 
-    init(file: any OpenFile, identity: FileIdentity, path: String, fingerprint: Fingerprint, epoch: UInt64, offset: UInt64,
+    init(file: any OpenFile, identity: FileIdentity, path: String, head: [UInt8], epoch: UInt64, offset: UInt64,
          maxLineBytes: Int, now: Double, gzip: GzipStreamReader? = nil, phase: FilePhase) {
         self.file = file
         self.identity = identity
         self.path = path
-        self.fingerprint = fingerprint
+        self.fingerprint = Fingerprint(head: head)
+        self.readHead = head
         self.epoch = epoch
         self.readOffset = offset
         self.framer = LineFramer(maxLineBytes: maxLineBytes)
@@ -61,6 +65,15 @@ public final class Follower {
         return readOffset >= size
     }
 
+    /// Forgets what was read: the file was truncated and is read again from its start.
+    func restart(epoch: UInt64) {
+        framer.reset()
+        readOffset = 0
+        fingerprint = Fingerprint(head: [])
+        readHead = []
+        self.epoch = epoch
+    }
+
     /// Whether the first bytes no longer match the fingerprint (rewritten in place).
     var headChanged: Bool {
         gzip == nil && fingerprint.length > 0 && !fingerprint.matches(file)
@@ -74,7 +87,9 @@ public final class Follower {
         let start = UInt64(fingerprint.length)
         guard base <= start, base + UInt64(bytes.count) > start else { return false }
         let end = min(bytes.count, Fingerprint.maxLength - Int(base))
-        fingerprint = fingerprint.extended(with: UnsafeRawBufferPointer(rebasing: bytes[Int(start - base)..<end]))
+        let more = UnsafeRawBufferPointer(rebasing: bytes[Int(start - base)..<end])
+        fingerprint = fingerprint.extended(with: more)
+        readHead += more
         return true
     }
 
@@ -93,6 +108,7 @@ public final class Follower {
               let size, size >= readOffset, let head = file.head(limit: Fingerprint.maxLength),
               head.count > fingerprint.length, fingerprint.identifies(head: Array(head[0..<fingerprint.length])) else { return false }
         fingerprint = Fingerprint(head: head)
+        readHead = head
         return true
     }
 }

@@ -122,7 +122,7 @@ extension Tailer {
         core.seen.insert(identity)
         logger.info("\(reason)", metadata: ["file": "\(observation.path)", "offset": "\(offset)", "size": "\(observation.state.size)", "file_id": "\(identity)"])
         observer.fileOpened(path: observation.path)
-        let follower = Follower(file: file, identity: identity, path: observation.path, fingerprint: Fingerprint(head: observation.head),
+        let follower = Follower(file: file, identity: identity, path: observation.path, head: observation.head,
                                 epoch: epoch, offset: offset, maxLineBytes: options.maxLineBytes, now: time.monotonic,
                                 gzip: reader, phase: observation.isBackup ? .backup : .live)
         followers.append(follower)

@@ -21,19 +21,20 @@ extension Tailer {
         let fingerprint = Fingerprint(head: observation.head)
         let (reader, length) = seek(file, size: observation.state.size, compressed: observation.compressed, to: awaited.offset)
         retireIfOtherContent(identity, head: observation.head, path: path)
+        let committed = registry.entries(matchingHead: observation.head).first { $0.identity == awaited.identity }?.offset ?? 0
         if RotationCore.lateCopyHoldsNothingNew(awaited, length: length) {
-            recordAsRead(identity, fingerprint: fingerprint, path: path, length: length)
+            recordAsRead(identity, fingerprint: fingerprint, path: path, length: length, committed: committed,
+                         acksOf: (awaited.identity, awaited.epoch))
             core.setAside(observation.state, entry: identity)
             logger.info("the copy of the truncated file holds nothing beyond what was read", metadata: ["file": "\(awaited.path)", "copy": "\(path)"])
             return
         }
-        let committed = registry.entries(matchingHead: observation.head).first { $0.identity == awaited.identity }?.offset ?? 0
         let epoch = registry.track(RegistryEntry(identity: identity, fingerprint: fingerprint, path: path, offset: min(committed, awaited.offset),
                                                  lastSeen: time.wall))
         // Acks still in flight for the truncated file's old bytes count for the copy.
         registry.redirect(awaited.identity, epoch: awaited.epoch, to: identity, copyEpoch: epoch)
         core.seen.insert(identity)
-        let follower = Follower(file: file, identity: identity, path: path, fingerprint: fingerprint, epoch: epoch, offset: awaited.offset,
+        let follower = Follower(file: file, identity: identity, path: path, head: observation.head, epoch: epoch, offset: awaited.offset,
                                 maxLineBytes: options.maxLineBytes, now: time.monotonic, gzip: reader, phase: .backup)
         follower.framer = awaited.framer
         followers.append(follower)
@@ -85,16 +86,13 @@ extension Tailer {
             logger.warning("no copy of the truncated file among the backups yet; waiting for one",
                            metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)", "wait_seconds": "\(Int(RotationCore.copyWaitSeconds))"])
             registry.retire(follower.identity)
-            core.awaitCopy(AwaitedCopy(fingerprint: follower.fingerprint, offset: follower.readOffset, framer: follower.framer,
+            core.awaitCopy(AwaitedCopy(fingerprint: follower.fingerprint, head: follower.readHead, offset: follower.readOffset, framer: follower.framer,
                                        identity: follower.identity, epoch: follower.epoch, path: follower.path, since: time.monotonic))
         case .nothingToWaitFor:
             break
         }
-        follower.framer.reset()
-        follower.readOffset = 0
-        follower.fingerprint = Fingerprint(head: [])
-        follower.epoch = registry.track(RegistryEntry(identity: follower.identity, fingerprint: follower.fingerprint, path: follower.path,
-                                                      offset: 0, lastSeen: time.wall))
+        follower.restart(epoch: registry.track(RegistryEntry(identity: follower.identity, fingerprint: Fingerprint(head: []), path: follower.path,
+                                                             offset: 0, lastSeen: time.wall)))
     }
 
     /// The newest backup that starts with the follower's bytes: opened at its read offset
@@ -106,20 +104,21 @@ extension Tailer {
             guard let status = try? fileSystem.status(backup.path).get(), !isOpen(status.identity),
                   // A .gz still being written says nothing yet (its plain original is still there).
                   case .seen(let file, let observation) = look(at: backup.path, state: FileState(status), backup: backup),
-                  follower.fingerprint.matches(head: observation.head) else { continue }
+                  RotationCore.isCopy(observation.head, of: follower.fingerprint, readHead: follower.readHead) else { continue }
             let (reader, length) = seek(file, size: status.size, compressed: backup.compressed, to: follower.readOffset)
-            let match = RotationCore.copyMatch(fingerprint: follower.fingerprint, readOffset: follower.readOffset, head: observation.head, length: length)
+            let match = RotationCore.copyMatch(readOffset: follower.readOffset, length: length)
             let fingerprint = Fingerprint(head: observation.head)
             switch match {
             case .notACopy:
                 continue
             case .holdsNothingNew:
-                recordAsRead(status.identity, fingerprint: fingerprint, path: backup.path, length: length)
+                recordAsRead(status.identity, fingerprint: fingerprint, path: backup.path, length: length, committed: committed,
+                             acksOf: (follower.identity, follower.epoch))
                 return (match, nil)
             case .holdsTheRest:
                 let epoch = registry.track(RegistryEntry(identity: status.identity, fingerprint: fingerprint, path: backup.path,
                                                          offset: committed, lastSeen: time.wall))
-                return (match, Follower(file: file, identity: status.identity, path: backup.path, fingerprint: fingerprint, epoch: epoch,
+                return (match, Follower(file: file, identity: status.identity, path: backup.path, head: observation.head, epoch: epoch,
                                         offset: follower.readOffset, maxLineBytes: options.maxLineBytes, now: time.monotonic,
                                         gzip: reader, phase: .backup))
             }
@@ -136,11 +135,16 @@ extension Tailer {
         return reader.skip(to: offset, scratch: buffer) ? (reader, offset) : (nil, reader.position)
     }
 
-    /// A copy holding nothing beyond what was read from its original: shipped to its end.
-    func recordAsRead(_ identity: FileIdentity, fingerprint: Fingerprint, path: String, length: UInt64) {
-        var entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: path, offset: length, lastSeen: time.wall)
+    /// A copy holding nothing beyond what was read of its original: finished by this
+    /// process. Its entry starts at what was acknowledged of the original and reaches
+    /// its end as the original's acks still in flight arrive (they are redirected to
+    /// it), so a crash before then reads it again from there instead of losing them.
+    func recordAsRead(_ identity: FileIdentity, fingerprint: Fingerprint, path: String, length: UInt64, committed: UInt64,
+                      acksOf original: (identity: FileIdentity, epoch: UInt64)) {
+        var entry = RegistryEntry(identity: identity, fingerprint: fingerprint, path: path, offset: min(committed, length), lastSeen: time.wall)
         entry.finalSize = length
-        registry.track(entry)
+        let epoch = registry.track(entry)
+        registry.redirect(original.identity, epoch: original.epoch, to: identity, copyEpoch: epoch)
         markFinished(identity, fingerprint: fingerprint)
     }
 }

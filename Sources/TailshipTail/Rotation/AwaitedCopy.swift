@@ -6,6 +6,8 @@ import TailshipBasics
 struct AwaitedCopy: Sendable {
     /// Of the old contents, as read.
     var fingerprint: Fingerprint
+    /// The bytes the fingerprint was taken over.
+    var head: [UInt8]
     /// Next byte to read of the old contents.
     var offset: UInt64
     var framer: LineFramer

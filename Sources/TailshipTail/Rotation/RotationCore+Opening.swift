@@ -27,7 +27,7 @@ extension RotationCore {
     private mutating func twinDecision(_ file: FileObservation, view: some RotationView) -> OpeningDecision? {
         let head = file.head
         // First the copy of a file truncated before its copy was there to be found.
-        if let i = awaitingCopy.firstIndex(where: { $0.fingerprint.length > 0 && $0.fingerprint.matches(head: head) }) {
+        if let i = awaitingCopy.firstIndex(where: { $0.fingerprint.length > 0 && Self.isCopy(head, of: $0.fingerprint, readHead: $0.head) }) {
             return .readTruncatedRestFromCopy(awaitingCopy.remove(at: i))
         }
         let twins = view.entries(matchingHead: head).filter { $0.identity != file.identity }

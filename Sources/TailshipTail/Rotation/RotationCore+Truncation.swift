@@ -9,12 +9,18 @@ extension RotationCore {
         return size < readOffset || headChanged()
     }
 
-    /// How a backup relates to a truncated file of which `fingerprint` and `readOffset`
-    /// were read: `head` is the backup's first bytes, `length` how far its content reaches
-    /// (at least `readOffset` when it gets there).
-    static func copyMatch(fingerprint: Fingerprint, readOffset: UInt64, head: [UInt8], length: UInt64) -> CopyMatch {
-        guard fingerprint.matches(head: head) else { return .notACopy }
-        return length < readOffset ? .holdsNothingNew : .holdsTheRest
+    /// Whether a backup starting with `head` is a copy of a file of which `fingerprint`
+    /// was taken over `readHead`: it starts with those bytes, or, a copy shorter than
+    /// them (a small file copied before the last lines read), is a prefix of them.
+    static func isCopy(_ head: [UInt8], of fingerprint: Fingerprint, readHead: [UInt8]) -> Bool {
+        if fingerprint.matches(head: head) { return true }
+        return !head.isEmpty && head.count < fingerprint.length && readHead.count == fingerprint.length && readHead.starts(with: head)
+    }
+
+    /// How a copy of a truncated file of which `readOffset` bytes were read relates to
+    /// it: `length` is how far its content reaches (at least `readOffset` when it gets there).
+    static func copyMatch(readOffset: UInt64, length: UInt64) -> CopyMatch {
+        length < readOffset ? .holdsNothingNew : .holdsTheRest
     }
 
     /// After a truncation: what the search for the copy found decides what follows.
