@@ -21,9 +21,9 @@ struct RegistryCommand: AsyncParsableCommand {
             if let registry { return RegistryTool(path: registry) }
             if let config {
                 let text = try String(contentsOfFile: config, encoding: .utf8)
-                return RegistryTool(path: try ResolvedConfig.parse(text).registry?.path ?? "/var/lib/tailship/registry.json")
+                return RegistryTool(path: try ResolvedConfig.parse(text).registry?.path ?? ConfigDefaults.registryPath)
             }
-            return RegistryTool(path: "/var/lib/tailship/registry.json")
+            return RegistryTool(path: ConfigDefaults.registryPath)
         }
     }
 

@@ -47,6 +47,15 @@ public struct DurationValue: Decodable, Sendable, Equatable, CustomStringConvert
 
     public var seconds: Double { Double(milliseconds) / 1000 }
 
+    /// As a `Duration`.
+    public var duration: Duration { .milliseconds(milliseconds) }
+
+    /// A `Duration` to the millisecond.
+    public init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        milliseconds = Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         if let n = try? c.decode(Double.self) {
@@ -80,26 +89,18 @@ public struct DurationValue: Decodable, Sendable, Equatable, CustomStringConvert
     }
 }
 
-/// A coding key for any string, used to find keys the config does not know.
-struct AnyKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) {
-        self.stringValue = "\(intValue)"
-        self.intValue = intValue
-    }
-}
-
-extension Decoder {
-    /// Fails on any key not in `Keys`, naming its full path, so a typo is never silently ignored.
-    func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(_: Keys.Type) throws {
-        let container = try self.container(keyedBy: AnyKey.self)
-        let known = Set(Keys.allCases.map(\.stringValue))
-        for key in container.allKeys where !known.contains(key.stringValue) {
-            throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: "unknown key"))
-        }
-    }
-}
-
 import Foundation
+
+extension Duration {
+    /// Seconds, for the clocks and timeouts that count in `Double`.
+    public var inSeconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// Whole milliseconds, the configuration's resolution.
+    public var milliseconds: Int { DurationValue(self).milliseconds }
+
+    /// As the configuration writes it: `500ms`, `30s`, `5m`, `1h`.
+    public var configText: String { DurationValue(self).description }
+}

@@ -16,76 +16,92 @@ extension ResolvedConfig {
             }
             out += "    max_open_files: \(input.maxOpenFiles)\n"
         }
-        out += "registry:\n  path: \(quote(registryPath))\n  flush_interval: \(flushInterval)\n  clean_after: \(cleanAfter)\n"
+        out += "registry:\n  path: \(quote(registryPath))\n  flush_interval: \(flushInterval.configText)\n  clean_after: \(cleanAfter.configText)\n"
         out += "batch:\n  max_events: \(batch.maxEvents)\n  max_bytes: \(ByteSize(batch.maxBytes))\n"
         out += "  max_wait: \(DurationValue(milliseconds: Int((batch.maxWait * 1000).rounded())))\n"
         out += "output:\n  compression: \(compressionLevel == nil ? "none" : "gzip")\n"
-        if let level = compressionLevel { out += "  compression_level: \(level)\n" }
+        if let level = compressionLevel {
+            out += "  compression_level: \(level)\n"
+        } else if case .file(_, _, let level) = output {
+            // compression: none is about HTTP bodies; the files are gzipped at this level all the same.
+            out += "  compression_level: \(level)  # output files are always gzipped\n"
+        }
         switch output {
         case .http(let o):
-            out += "  http:\n    url: \(quote(HTTPSinkOptions.redact(o.url)))\n"
-            out += "    timeout: \(ms(o.timeout))\n"
-            if o.headers.isEmpty {
-                out += "    headers: {}\n"
-            } else {
-                out += "    headers:\n"
-                for (name, _) in o.headers { out += "      \(quote(name)): \"<redacted>\"\n" }
-            }
-            out += "    retry: {initial_backoff: \(ms(o.initialBackoff)), max_backoff: \(ms(o.maxBackoff)), max_attempts: \(o.maxAttempts.map(String.init) ?? "unlimited")}\n"
-            out += "    max_in_flight: \(o.maxInFlight)\n    max_body_bytes: \(ByteSize(o.maxBodyBytes))\n"
-            out += "    compression: \(o.compressionLevel == nil ? "none" : "gzip")\n"
-            out += "    format: \(o.format.name)\n"
-            switch o.format {
-            case .elasticsearchBulk(let index): out += "    elasticsearch: {index: \(quote(index))}\n"
-            case .splunkHEC(let s):
-                out += "    splunk: {host: \(quote(s.host)), sourcetype: \(quote(s.sourcetype))\(s.index.map { ", index: \(quote($0))" } ?? "")}\n"
-            case .loki(let labels): out += "    loki: {labels: {\(labels.map { "\(quote($0.name)): \(quote($0.value))" }.joined(separator: ", "))}}\n"
-            case .clickhouse(let c): out += "    clickhouse: {database: \(c.database), table: \(c.table), on_invalid: \(c.onInvalid.rawValue)}\n"
-            default: break
-            }
-            let t = o.tls
-            if t != TLSOptions() {
-                var parts: [String] = []
-                if let v = t.caFile { parts.append("ca_file: \(quote(v))") }
-                if let v = t.certFile { parts.append("cert_file: \(quote(v))") }
-                if let v = t.keyFile { parts.append("key_file: \(quote(v))") }
-                if let v = t.serverName { parts.append("server_name: \(quote(v))") }
-                parts.append("insecure_skip_verify: \(t.insecureSkipVerify)")
-                out += "    tls: {\(parts.joined(separator: ", "))}\n"
-            }
-            switch o.auth {
-            case .none, .splunk: break
-            case .bearer(let file): out += "    auth: {bearer_token_file: \(quote(file))}\n"
-            case .basic(let user, let file): out += "    auth: {basic: {username: \(quote(user)), password_file: \(quote(file))}}\n"
-            }
+            out += describeHTTP(o)
         case .file(let dir, let max, _):
             out += "  file:\n    directory: \(quote(dir))\n    max_file_bytes: \(ByteSize(max))\n"
         }
         out += "dead_letter:\n  directory: \(quote(deadLetterDirectory))\n"
-        out += "shutdown_timeout: \(shutdownTimeout)\n"
+        out += "shutdown_timeout: \(shutdownTimeout.configText)\n"
         if let policyPath, let policy {
             out += "policy: \(quote(policyPath))  # \(policy.apiVersion), \(policy.rules.count) rules\n"
             out += "policy_on_invalid: \(policyOnInvalid.rawValue)\n"
         }
         out += "log: {level: \(logLevel.rawValue), format: \(logJSON ? "json" : "logfmt")}\n"
-        if let a = auditInsights {
-            let resources = a.resources.keys.sorted().flatMap { g in a.resources[g]!.sorted().map { g.isEmpty ? $0 : "\(g)/\($0)" } }
-            out += "audit_metrics:\n  enabled: true\n  window: \(ms(a.window))\n"
-            out += "  resources: [\(resources.joined(separator: ", "))]\n"
-            if !a.freezeWindows.isEmpty {
-                out += "  freeze_windows:\n"
-                for w in a.freezeWindows {
-                    let parts = w.label.components(separatedBy: "..")
-                    out += "    - {start: \(quote(parts[0])), end: \(quote(parts[1]))\(w.namespaces.map { ", namespaces: [\($0.sorted().map(quote).joined(separator: ", "))]" } ?? "")}\n"
-                }
-            }
-        }
+        if let a = auditInsights { out += describeInsights(a) }
         if let e = enrichment {
             out += "add_fields: {\(e.fields.map { "\(quote($0.0)): \(quote($0.1))" }.joined(separator: ", "))}\n"
             out += "add_source: \(e.addSource)\n"
         }
         if let m = monitoring {
             out += "monitoring: {listen: \(quote(m.host.contains(":") ? "[\(m.host)]:\(m.port)" : "\(m.host):\(m.port)")), ready_max_failure_age: \(ms(m.readyMaxFailureAge))}\n"
+        }
+        return out
+    }
+
+    /// `output.http`, secrets redacted.
+    private func describeHTTP(_ o: HTTPSinkOptions) -> String {
+        var out = ""
+        out += "  http:\n    url: \(quote(HTTPSinkOptions.redact(o.url)))\n"
+        out += "    timeout: \(ms(o.timeout))\n"
+        if o.headers.isEmpty {
+            out += "    headers: {}\n"
+        } else {
+            out += "    headers:\n"
+            for (name, _) in o.headers { out += "      \(quote(name)): \"<redacted>\"\n" }
+        }
+        out += "    retry: {initial_backoff: \(ms(o.initialBackoff)), max_backoff: \(ms(o.maxBackoff)), max_attempts: \(o.maxAttempts.map(String.init) ?? "unlimited")}\n"
+        out += "    max_in_flight: \(o.maxInFlight)\n    max_body_bytes: \(ByteSize(o.maxBodyBytes))\n"
+        out += "    compression: \(o.compressionLevel == nil ? "none" : "gzip")\n"
+        out += "    format: \(o.format.name)\n"
+        switch o.format {
+        case .elasticsearchBulk(let index): out += "    elasticsearch: {index: \(quote(index))}\n"
+        case .splunkHEC(let s):
+            out += "    splunk: {host: \(quote(s.host)), sourcetype: \(quote(s.sourcetype))\(s.index.map { ", index: \(quote($0))" } ?? "")}\n"
+        case .loki(let labels): out += "    loki: {labels: {\(labels.map { "\(quote($0.name)): \(quote($0.value))" }.joined(separator: ", "))}}\n"
+        case .clickhouse(let c): out += "    clickhouse: {database: \(c.database), table: \(c.table), on_invalid: \(c.onInvalid.rawValue)}\n"
+        default: break
+        }
+        let t = o.tls
+        if t != TLSOptions() {
+            var parts: [String] = []
+            if let v = t.caFile { parts.append("ca_file: \(quote(v))") }
+            if let v = t.certFile { parts.append("cert_file: \(quote(v))") }
+            if let v = t.keyFile { parts.append("key_file: \(quote(v))") }
+            if let v = t.serverName { parts.append("server_name: \(quote(v))") }
+            parts.append("insecure_skip_verify: \(t.insecureSkipVerify)")
+            out += "    tls: {\(parts.joined(separator: ", "))}\n"
+        }
+        switch o.auth {
+        case .none, .splunk: break
+        case .bearer(let file): out += "    auth: {bearer_token_file: \(quote(file))}\n"
+        case .basic(let user, let file): out += "    auth: {basic: {username: \(quote(user)), password_file: \(quote(file))}}\n"
+        }
+        return out
+    }
+
+    private func describeInsights(_ a: AuditInsightsSettings) -> String {
+        var out = ""
+        let resources = a.resources.keys.sorted().flatMap { g in a.resources[g]!.sorted().map { g.isEmpty ? $0 : "\(g)/\($0)" } }
+        out += "audit_metrics:\n  enabled: true\n  window: \(ms(a.window))\n"
+        out += "  resources: [\(resources.joined(separator: ", "))]\n"
+        if !a.freezeWindows.isEmpty {
+            out += "  freeze_windows:\n"
+            for w in a.freezeWindows {
+                let parts = w.label.components(separatedBy: "..")
+                out += "    - {start: \(quote(parts[0])), end: \(quote(parts[1]))\(w.namespaces.map { ", namespaces: [\($0.sorted().map(quote).joined(separator: ", "))]" } ?? "")}\n"
+            }
         }
         return out
     }

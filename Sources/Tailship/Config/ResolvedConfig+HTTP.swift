@@ -10,18 +10,18 @@ extension ResolvedConfig {
               scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty else {
             throw ConfigError("output.http.url", "not a valid URL (expected http:// or https://host/path)")
         }
-        let timeout = http.timeout ?? DurationValue(milliseconds: 30_000)
-        guard timeout.milliseconds > 0 else { throw ConfigError("output.http.timeout", "must be more than 0") }
-        let initial = http.retry?.initial_backoff ?? DurationValue(milliseconds: 500)
-        let maxBackoff = http.retry?.max_backoff ?? DurationValue(milliseconds: 30_000)
-        guard initial.milliseconds > 0 else { throw ConfigError("output.http.retry.initial_backoff", "must be more than 0") }
-        guard maxBackoff.milliseconds >= initial.milliseconds else {
+        let timeout = http.timeout ?? ConfigDefaults.httpTimeout
+        guard timeout > .zero else { throw ConfigError("output.http.timeout", "must be more than 0") }
+        let initial = http.retry?.initialBackoff ?? ConfigDefaults.initialBackoff
+        let maxBackoff = http.retry?.maxBackoff ?? ConfigDefaults.maxBackoff
+        guard initial > .zero else { throw ConfigError("output.http.retry.initial_backoff", "must be more than 0") }
+        guard maxBackoff >= initial else {
             throw ConfigError("output.http.retry.max_backoff", "must not be less than initial_backoff")
         }
-        if let n = http.retry?.max_attempts, n < 1 { throw ConfigError("output.http.retry.max_attempts", "must be at least 1") }
-        let inFlight = http.max_in_flight ?? 2
+        if let n = http.retry?.maxAttempts, n < 1 { throw ConfigError("output.http.retry.max_attempts", "must be at least 1") }
+        let inFlight = http.maxInFlight ?? ConfigDefaults.maxInFlight
         guard (1...64).contains(inFlight) else { throw ConfigError("output.http.max_in_flight", "must be from 1 to 64") }
-        let maxBody = http.max_body_bytes?.bytes ?? 10 << 20
+        let maxBody = http.maxBodyBytes?.bytes ?? ConfigDefaults.maxBodyBytes
         guard maxBody >= 1024 else { throw ConfigError("output.http.max_body_bytes", "must be at least 1KiB") }
 
         var headers: [(String, String)] = []
@@ -35,41 +35,50 @@ extension ResolvedConfig {
             zlibLevel = c == "gzip" ? level : nil
         }
 
+        let tls = try resolveTLS(http.tls, scheme: scheme)
+        var auth = try resolveAuth(http.auth)
+
+        let format = try resolveFormat(http, auth: &auth)
+        return HTTPSinkOptions(url: url, timeout: timeout.inSeconds, headers: headers, initialBackoff: initial.inSeconds,
+                               maxBackoff: maxBackoff.inSeconds, maxAttempts: http.retry?.maxAttempts, maxInFlight: inFlight,
+                               maxBodyBytes: maxBody, format: format, compressionLevel: zlibLevel, tls: tls, auth: auth)
+    }
+
+    private static func resolveTLS(_ section: TLSSection?, scheme: String) throws -> TLSOptions {
         var tls = TLSOptions()
-        if let t = http.tls {
-            for (name, path) in [("ca_file", t.ca_file), ("cert_file", t.cert_file), ("key_file", t.key_file)] {
+        if let t = section {
+            for (name, path) in [("ca_file", t.caFile), ("cert_file", t.certFile), ("key_file", t.keyFile)] {
                 if let path { try readable(path, field: "output.http.tls.\(name)") }
             }
-            guard (t.cert_file == nil) == (t.key_file == nil) else {
+            guard (t.certFile == nil) == (t.keyFile == nil) else {
                 throw ConfigError("output.http.tls", "cert_file and key_file go together (mutual TLS needs both)")
             }
-            tls = TLSOptions(caFile: t.ca_file, certFile: t.cert_file, keyFile: t.key_file, serverName: t.server_name,
-                             insecureSkipVerify: t.insecure_skip_verify ?? false)
-            if scheme == "http" && (t.ca_file != nil || t.cert_file != nil) {
+            tls = TLSOptions(caFile: t.caFile, certFile: t.certFile, keyFile: t.keyFile, serverName: t.serverName,
+                             insecureSkipVerify: t.insecureSkipVerify ?? false)
+            if scheme == "http" && (t.caFile != nil || t.certFile != nil) {
                 throw ConfigError("output.http.tls", "TLS settings need an https:// url")
             }
         }
+        return tls
+    }
 
+    private static func resolveAuth(_ section: AuthSection?) throws -> HTTPAuth {
         var auth = HTTPAuth.none
-        if let a = http.auth {
-            switch (a.bearer_token_file, a.basic) {
+        if let a = section {
+            switch (a.bearerTokenFile, a.basic) {
             case (let file?, nil):
                 try readable(file, field: "output.http.auth.bearer_token_file")
                 auth = .bearer(tokenFile: file)
             case (nil, let basic?):
                 guard let user = basic.username, !user.isEmpty else { throw ConfigError("output.http.auth.basic.username", "required") }
-                guard let file = basic.password_file else { throw ConfigError("output.http.auth.basic.password_file", "required") }
+                guard let file = basic.passwordFile else { throw ConfigError("output.http.auth.basic.password_file", "required") }
                 try readable(file, field: "output.http.auth.basic.password_file")
                 auth = .basic(username: user, passwordFile: file)
             case (nil, nil): break
             case (.some, .some): throw ConfigError("output.http.auth", "give bearer_token_file or basic, not both")
             }
         }
-
-        let format = try resolveFormat(http, auth: &auth)
-        return HTTPSinkOptions(url: url, timeout: timeout.seconds, headers: headers, initialBackoff: initial.seconds,
-                               maxBackoff: maxBackoff.seconds, maxAttempts: http.retry?.max_attempts, maxInFlight: inFlight,
-                               maxBodyBytes: maxBody, format: format, compressionLevel: zlibLevel, tls: tls, auth: auth)
+        return auth
     }
 
     /// `output.http.format` and its section; splunk-hec sets `auth` to its token.
@@ -87,7 +96,7 @@ extension ResolvedConfig {
             }
             format = .elasticsearchBulk(index: index)
         case "splunk-hec":
-            guard let file = http.splunk?.token_file else { throw ConfigError("output.http.splunk.token_file", "required for format splunk-hec") }
+            guard let file = http.splunk?.tokenFile else { throw ConfigError("output.http.splunk.token_file", "required for format splunk-hec") }
             try readable(file, field: "output.http.splunk.token_file")
             guard case .none = auth else { throw ConfigError("output.http.auth", "splunk-hec authenticates with splunk.token_file; leave auth out") }
             auth = .splunk(tokenFile: file)
@@ -121,7 +130,7 @@ extension ResolvedConfig {
         for (key, name) in [("database", database), ("table", table)] where !ClickHouseOptions.isIdentifier(name) {
             throw ConfigError("output.http.clickhouse.\(key)", "\"\(name)\" is not a plain name (letters, digits and _, not starting with a digit)")
         }
-        let invalidName = section?.on_invalid ?? "store"
+        let invalidName = section?.onInvalid ?? "store"
         guard let onInvalid = ClickHouseOptions.InvalidLine(rawValue: invalidName) else {
             throw ConfigError("output.http.clickhouse.on_invalid", "must be store, dead-letter or drop, not \"\(invalidName)\"")
         }

@@ -54,10 +54,10 @@ public struct AuditInsightsSettings: Sendable, Equatable {
                 resources[parts.count == 2 ? parts[0] : "", default: []].insert(parts.last!)
             }
         }
-        let window = section.window ?? DurationValue(milliseconds: 900_000)
-        guard window.milliseconds >= 60_000 else { throw ConfigError("audit_metrics.window", "must be at least 1m") }
+        let window = section.window ?? ConfigDefaults.auditMetricsWindow
+        guard window >= .seconds(60) else { throw ConfigError("audit_metrics.window", "must be at least 1m") }
         var freezes: [FreezeWindow] = []
-        for (i, w) in (section.freeze_windows ?? []).enumerated() {
+        for (i, w) in (section.freezeWindows ?? []).enumerated() {
             func time(_ value: String?, _ key: String) throws -> Int64 {
                 guard let value else { throw ConfigError("audit_metrics.freeze_windows[\(i)].\(key)", "required (RFC 3339)") }
                 guard let ns = Array(value.utf8).withUnsafeBytes({ RFC3339.nanoseconds($0) }) else {
@@ -72,7 +72,7 @@ public struct AuditInsightsSettings: Sendable, Equatable {
             }
             freezes.append(FreezeWindow(start: start, end: end, namespaces: w.namespaces.map(Set.init), label: "\(w.start!)..\(w.end!)"))
         }
-        return AuditInsightsSettings(resources: resources, window: window.seconds, freezeWindows: freezes)
+        return AuditInsightsSettings(resources: resources, window: window.inSeconds, freezeWindows: freezes)
     }
 }
 

@@ -87,7 +87,7 @@ public final class Daemon: Sendable {
         }
         monitoringAddress = monitoring?.address
         let queue = BatchQueue(capacity: max(4, maxInFlight))
-        let shutdown = ShutdownClock(timeout: config.shutdownTimeout.seconds)
+        let shutdown = ShutdownClock(timeout: config.shutdownTimeout.inSeconds)
         let shipper = Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger) { batch in
             let now = Date().timeIntervalSince1970
             for segment in batch.segments {
@@ -110,7 +110,7 @@ public final class Daemon: Sendable {
         }
         if let monitoring { services.append(.init(service: monitoring)) }
         services += [
-            .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.seconds, state: state, logger: logger)),
+            .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.inSeconds, state: state, logger: logger)),
             .init(service: ShipperService(shipper: shipper, sink: sink, shutdown: shutdown, logger: logger)),
         ]
         if handleSignals {

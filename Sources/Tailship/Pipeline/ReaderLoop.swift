@@ -57,7 +57,7 @@ final class ReaderLoop: @unchecked Sendable {
         var options = TailOptions(patterns: input.paths, startAtEnd: input.startAtEnd, maxLineBytes: input.maxLineBytes)
         options.backups = input.backups
         options.maxOpenFiles = input.maxOpenFiles
-        options.forgetAfterSeconds = config.cleanAfter.seconds
+        options.forgetAfterSeconds = config.cleanAfter.inSeconds
         if let backfill {
             options.stopAtEnd = true
             options.shipHistory = true

@@ -1,5 +1,5 @@
 /// A validated audit `Policy` (audit.k8s.io/v1 or v1beta1).
-public struct AuditPolicy: Sendable {
+public struct AuditPolicy: Sendable, Equatable {
     public var apiVersion: String
     public var rules: [PolicyRule]
     public var omitStages: StageSet

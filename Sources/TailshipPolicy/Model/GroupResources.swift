@@ -1,5 +1,5 @@
 /// A `resources` entry: an API group ("" is core; no wildcard, as in the apiserver) and resources in it.
-public struct GroupResources: Sendable {
+public struct GroupResources: Sendable, Equatable {
     public var group: String
     /// Empty: every resource of the group.
     public var resources: [String]

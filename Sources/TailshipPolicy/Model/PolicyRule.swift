@@ -1,5 +1,5 @@
 /// One rule of a policy. An empty list means "any"; every non-empty field must match.
-public struct PolicyRule: Sendable {
+public struct PolicyRule: Sendable, Equatable {
     public var level: AuditLevel
     public var users: [String] = []
     public var userGroups: [String] = []

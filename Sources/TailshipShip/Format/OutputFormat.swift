@@ -27,6 +27,15 @@ public enum OutputFormat: Sendable, Equatable {
         }
     }
 
+    /// The key of the format's own settings under `output.http` (`elasticsearch`), or its name.
+    public var sectionName: String {
+        switch self {
+        case .elasticsearchBulk: "elasticsearch"
+        case .splunkHEC: "splunk"
+        default: name
+        }
+    }
+
     /// An answer that retrying cannot fix although its status says it might (ClickHouse's
     /// parse errors come as 500 from older servers).
     public func isPermanentFailure(status: Int, headers: [(String, String)], body: [UInt8]) -> Bool {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// How the HTTP output connects, authenticates, encodes, sends and retries.
-public struct HTTPSinkOptions: Sendable {
+public struct HTTPSinkOptions: Sendable, Equatable {
     public var url: String
     /// Seconds for one request, connection included.
     public var timeout: Double
@@ -39,6 +39,12 @@ public struct HTTPSinkOptions: Sendable {
         self.compressionLevel = compressionLevel
         self.tls = tls
         self.auth = auth
+    }
+
+    public static func == (a: HTTPSinkOptions, b: HTTPSinkOptions) -> Bool {
+        a.url == b.url && a.timeout == b.timeout && a.headers.elementsEqual(b.headers, by: { $0 == $1 }) && a.initialBackoff == b.initialBackoff
+            && a.maxBackoff == b.maxBackoff && a.maxAttempts == b.maxAttempts && a.maxInFlight == b.maxInFlight && a.maxBodyBytes == b.maxBodyBytes
+            && a.format == b.format && a.compressionLevel == b.compressionLevel && a.tls == b.tls && a.auth == b.auth && a.nonItems == b.nonItems
     }
 
     /// Wait before retry number `attempt` (0-based): exponential with full

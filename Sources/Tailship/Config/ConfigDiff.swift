@@ -1,0 +1,69 @@
+import TailshipShip
+
+/// The keys whose effective values differ between two configurations, named as
+/// `check` prints them; a mapping printed on one line (`log`, `monitoring`) is one key.
+struct ConfigDiff {
+    private(set) var keys: [String] = []
+
+    mutating func check<T: Equatable>(_ key: String, _ a: T, _ b: T) {
+        if a != b { keys.append(key) }
+    }
+
+    mutating func compare(_ a: ResolvedConfig, _ b: ResolvedConfig) {
+        for i in 0..<max(a.inputs.count, b.inputs.count) {
+            guard i < a.inputs.count, i < b.inputs.count else {
+                keys.append("inputs[\(i)]")
+                continue
+            }
+            let (x, y) = (a.inputs[i], b.inputs[i])
+            check("inputs[\(i)].paths", x.paths, y.paths)
+            check("inputs[\(i)].start_at", x.startAtEnd, y.startAtEnd)
+            check("inputs[\(i)].max_line_bytes", x.maxLineBytes, y.maxLineBytes)
+            check("inputs[\(i)].backups", x.backups, y.backups)
+            check("inputs[\(i)].max_open_files", x.maxOpenFiles, y.maxOpenFiles)
+        }
+        check("registry.path", a.registryPath, b.registryPath)
+        check("registry.flush_interval", a.flushInterval, b.flushInterval)
+        check("registry.clean_after", a.cleanAfter, b.cleanAfter)
+        check("batch.max_events", a.batch.maxEvents, b.batch.maxEvents)
+        check("batch.max_bytes", a.batch.maxBytes, b.batch.maxBytes)
+        check("batch.max_wait", a.batch.maxWait, b.batch.maxWait)
+        check("output.compression", a.compressionLevel == nil, b.compressionLevel == nil)
+        check("output.compression_level", a.compressionLevel, b.compressionLevel)
+        compareOutputs(a.output, b.output)
+        check("dead_letter.directory", a.deadLetterDirectory, b.deadLetterDirectory)
+        check("shutdown_timeout", a.shutdownTimeout, b.shutdownTimeout)
+        check("policy", a.policyPath, b.policyPath)
+        check("policy", a.policy, b.policy)
+        check("policy_on_invalid", a.policyOnInvalid, b.policyOnInvalid)
+        check("log", a.logLevel, b.logLevel)
+        check("log", a.logJSON, b.logJSON)
+        check("audit_metrics", a.auditInsights, b.auditInsights)
+        check("add_fields", a.enrichment, b.enrichment)
+        check("monitoring", a.monitoring, b.monitoring)
+        keys = Array(Set(keys))
+    }
+
+    private mutating func compareOutputs(_ a: ResolvedConfig.Output, _ b: ResolvedConfig.Output) {
+        switch (a, b) {
+        case (.http(let x), .http(let y)):
+            check("output.http.url", x.url, y.url)
+            check("output.http.timeout", x.timeout, y.timeout)
+            check("output.http.headers", x.headers.map { "\($0.0)=\($0.1)" }, y.headers.map { "\($0.0)=\($0.1)" })
+            check("output.http.retry", [x.initialBackoff, x.maxBackoff], [y.initialBackoff, y.maxBackoff])
+            check("output.http.retry", x.maxAttempts, y.maxAttempts)
+            check("output.http.max_in_flight", x.maxInFlight, y.maxInFlight)
+            check("output.http.max_body_bytes", x.maxBodyBytes, y.maxBodyBytes)
+            check("output.http.compression", x.compressionLevel == nil, y.compressionLevel == nil)
+            check("output.http.format", x.format.name, y.format.name)
+            if x.format.name == y.format.name { check("output.http.\(x.format.sectionName)", x.format, y.format) }
+            check("output.http.tls", x.tls, y.tls)
+            check("output.http.auth", x.auth, y.auth)
+        case (.file(let dx, let mx, _), .file(let dy, let my, _)):
+            check("output.file.directory", dx, dy)
+            check("output.file.max_file_bytes", mx, my)
+        default:
+            keys.append("output")
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+import TailshipPolicy
+import TailshipShip
+import TailshipTail
+
+/// From the file as written to the configuration the daemon runs with: defaults
+/// (`ConfigDefaults`) applied, every value checked, errors naming the key path.
+extension ResolvedConfig {
+    public static func resolve(_ fileIn: ConfigFile, overrides: Overrides) throws -> ResolvedConfig {
+        let file = applying(overrides, to: fileIn)
+        let inputs = try resolveInputs(file.inputs)
+        let registryPath = file.registry?.path ?? ConfigDefaults.registryPath
+        guard !registryPath.isEmpty else { throw ConfigError("registry.path", "must not be empty") }
+        let flush = try positive(file.registry?.flushInterval ?? ConfigDefaults.flushInterval, "registry.flush_interval")
+        let cleanAfter = try positive(file.registry?.cleanAfter ?? ConfigDefaults.cleanAfter, "registry.clean_after")
+        let batch = try resolveBatch(file.batch)
+        let (zlibLevel, output) = try resolveOutput(file.output)
+        let levelName = file.log?.level ?? ConfigDefaults.logLevel
+        guard let logLevel = Logger.Level(rawValue: levelName) else {
+            throw ConfigError("log.level", "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let format = file.log?.format ?? ConfigDefaults.logFormat
+        guard format == "logfmt" || format == "json" else { throw ConfigError("log.format", "must be logfmt or json") }
+        var resolved = ResolvedConfig(
+            inputs: inputs, registryPath: registryPath, flushInterval: flush, cleanAfter: cleanAfter, batch: batch,
+            compressionLevel: zlibLevel, output: output,
+            deadLetterDirectory: file.deadLetter?.directory ?? ConfigDefaults.deadLetterDirectory,
+            shutdownTimeout: file.shutdownTimeout ?? ConfigDefaults.shutdownTimeout,
+            logLevel: logLevel, logJSON: format == "json")
+        try resolvePolicy(file, into: &resolved)
+        resolved.monitoring = try resolveMonitoring(file.monitoring)
+        resolved.auditInsights = try AuditInsightsSettings.resolve(file.auditMetrics, monitoring: resolved.monitoring)
+        resolved.enrichment = try Enrichment.resolve(fields: file.addFields, addSource: file.addSource,
+                                                     environment: ProcessInfo.processInfo.environment)
+        return resolved
+    }
+
+    /// The file with the command line's values in place of its own.
+    static func applying(_ overrides: Overrides, to fileIn: ConfigFile) -> ConfigFile {
+        var file = fileIn
+        if !overrides.paths.isEmpty {
+            var input = file.inputs?.first ?? InputSection(paths: [])
+            input.paths = overrides.paths
+            file.inputs = [input]
+        }
+        if let r = overrides.registry {
+            var section = file.registry ?? RegistrySection()
+            section.path = r
+            file.registry = section
+        }
+        if let url = overrides.outputURL {
+            var out = file.output ?? OutputSection()
+            var http = out.http ?? HTTPSection(url: url)
+            http.url = url
+            out.http = http
+            out.file = nil
+            file.output = out
+        }
+        if let dir = overrides.outputDirectory {
+            var out = file.output ?? OutputSection()
+            out.file = FileSection(directory: dir)
+            out.http = nil
+            file.output = out
+        }
+        return file
+    }
+
+    private static func positive(_ value: Duration, _ key: String) throws -> Duration {
+        guard value > .zero else { throw ConfigError(key, "must be more than 0") }
+        return value
+    }
+
+    static func resolveInputs(_ sections: [InputSection]?) throws -> [Input] {
+        guard let sections, !sections.isEmpty else {
+            throw ConfigError("inputs", "at least one input is required (or pass --path)")
+        }
+        return try sections.enumerated().map { try resolveInput($1, at: $0) }
+    }
+
+    private static func resolveInput(_ section: InputSection, at i: Int) throws -> Input {
+        guard let paths = section.paths, !paths.isEmpty else {
+            throw ConfigError("inputs[\(i)].paths", "at least one path is required")
+        }
+        for (j, p) in paths.enumerated() where p.isEmpty {
+            throw ConfigError("inputs[\(i)].paths[\(j)]", "must not be empty")
+        }
+        let startAt = section.startAt ?? ConfigDefaults.startAt
+        guard startAt == "beginning" || startAt == "end" else {
+            throw ConfigError("inputs[\(i)].start_at", "must be beginning or end, not \"\(startAt)\"")
+        }
+        let maxLine = section.maxLineBytes?.bytes ?? ConfigDefaults.maxLineBytes
+        guard maxLine >= 1 else { throw ConfigError("inputs[\(i)].max_line_bytes", "must be at least 1B") }
+        let backups: BackupPolicy
+        switch section.backups ?? .word(ConfigDefaults.backups) {
+        case .word("auto"): backups = .auto
+        case .word("none"): backups = .none
+        case .word(let other): throw ConfigError("inputs[\(i)].backups", "must be auto, none or a list of globs, not \"\(other)\"")
+        case .globs(let globs):
+            guard !globs.isEmpty, !globs.contains("") else { throw ConfigError("inputs[\(i)].backups", "a list of globs must not be empty") }
+            backups = .globs(globs)
+        }
+        let maxOpen = section.maxOpenFiles ?? ConfigDefaults.maxOpenFiles
+        guard maxOpen >= 1 else { throw ConfigError("inputs[\(i)].max_open_files", "must be at least 1") }
+        return Input(paths: paths, startAtEnd: startAt == "end", maxLineBytes: maxLine, backups: backups, maxOpenFiles: maxOpen)
+    }
+
+    private static func resolveBatch(_ section: BatchSection?) throws -> BatchLimits {
+        let maxEvents = section?.maxEvents ?? ConfigDefaults.maxEvents
+        guard maxEvents >= 1 else { throw ConfigError("batch.max_events", "must be at least 1") }
+        let maxBytes = section?.maxBytes?.bytes ?? ConfigDefaults.maxBatchBytes
+        guard maxBytes >= 1 else { throw ConfigError("batch.max_bytes", "must be at least 1B") }
+        let maxWait = try positive(section?.maxWait ?? ConfigDefaults.maxWait, "batch.max_wait")
+        return BatchLimits(maxEvents: maxEvents, maxBytes: maxBytes, maxWait: maxWait.inSeconds)
+    }
+
+    /// The zlib level HTTP bodies are compressed at (nil: none), and the output.
+    private static func resolveOutput(_ section: OutputSection?) throws -> (Int32?, Output) {
+        let compression = section?.compression ?? ConfigDefaults.compression
+        guard compression == "gzip" || compression == "none" else {
+            throw ConfigError("output.compression", "must be gzip or none, not \"\(compression)\"")
+        }
+        let level = section?.compressionLevel ?? ConfigDefaults.compressionLevel
+        guard (1...9).contains(level) else { throw ConfigError("output.compression_level", "must be from 1 to 9") }
+        let zlibLevel: Int32? = compression == "gzip" ? Int32(level) : nil
+        switch (section?.http, section?.file) {
+        case (nil, nil):
+            throw ConfigError("output", "one of http or file is required")
+        case (.some, .some):
+            throw ConfigError("output", "only one of http and file may be set")
+        case (let http?, nil):
+            return (zlibLevel, .http(try resolveHTTP(http, compression: zlibLevel, level: Int32(level))))
+        case (nil, let f?):
+            guard let dir = f.directory, !dir.isEmpty else { throw ConfigError("output.file.directory", "required") }
+            let maxFile = f.maxFileBytes?.bytes ?? ConfigDefaults.maxFileBytes
+            guard maxFile >= 1 else { throw ConfigError("output.file.max_file_bytes", "must be at least 1B") }
+            return (zlibLevel, .file(directory: dir, maxFileBytes: maxFile, level: Int32(level)))
+        }
+    }
+
+    private static func resolvePolicy(_ file: ConfigFile, into resolved: inout ResolvedConfig) throws {
+        if let path = file.policy {
+            guard !path.isEmpty else { throw ConfigError("policy", "must not be empty (leave it out to ship every event)") }
+            do {
+                resolved.policy = try PolicyLoader.load(path: path)
+            } catch {
+                throw ConfigError("policy", "\(error)")
+            }
+            resolved.policyPath = path
+        }
+        let onInvalidName = file.policyOnInvalid ?? ConfigDefaults.policyOnInvalid
+        guard let onInvalid = InvalidLineAction(rawValue: onInvalidName) else {
+            throw ConfigError("policy_on_invalid", "must be pass, drop or dead-letter, not \"\(onInvalidName)\"")
+        }
+        resolved.policyOnInvalid = onInvalid
+        if case .http(var options) = resolved.output {
+            // Unset, a line a JSON body cannot carry goes to the dead letters rather than break the body.
+            options.nonItems = file.policyOnInvalid.flatMap { NonItemAction(rawValue: $0) } ?? .deadLetter
+            resolved.output = .http(options)
+        }
+    }
+}
