@@ -20,8 +20,8 @@ public struct Backfill: Sendable {
         guard !paths.isEmpty else { return config }
         var c = config
         let template = config.inputs.first
-        c.inputs = [ResolvedConfig.Input(paths: paths, startAtEnd: false, maxLineBytes: template?.maxLineBytes ?? 16 << 20,
-                                         backups: .none, maxOpenFiles: template?.maxOpenFiles ?? 64)]
+        c.inputs = [ResolvedConfig.Input(paths: paths, startAtEnd: false, maxLineBytes: template?.maxLineBytes ?? ConfigDefaults.maxLineBytes,
+                                         backups: .none, maxOpenFiles: template?.maxOpenFiles ?? ConfigDefaults.maxOpenFiles)]
         return c
     }
 

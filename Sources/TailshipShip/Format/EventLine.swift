@@ -2,44 +2,24 @@ import TailshipJSON
 import TailshipBasics
 
 /// What the output formats need from one line: whether it is a JSON object,
-/// and a few string fields, found without decoding the event.
+/// and a few string fields, found by the audit field scanner (`EventFields`)
+/// that the policy uses too.
 struct EventLine {
-    var isObject = false
-    var auditID: JSONString?
-    var stage: JSONString?
-    var stageTimestamp: JSONString?
-    var level: JSONString?
-    var verb: JSONString?
-    var apiGroup: JSONString?
-    var namespace: JSONString?
-    var resource: JSONString?
+    let fields: EventFields?
 
     init(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        guard n > 0 else { return }
-        var f = EventLine.empty
-        let start = JSONScanner.skipSpace(p, 0, n)
-        let end = JSONScanner.forEachMember(p, start, n) { m in
-            let k = m.key
-            if JSONScanner.keyIs(k, "auditID", p) { f.auditID = JSONScanner.string(p, m) }
-            else if JSONScanner.keyIs(k, "stage", p) { f.stage = JSONScanner.string(p, m) }
-            else if JSONScanner.keyIs(k, "stageTimestamp", p) { f.stageTimestamp = JSONScanner.string(p, m) }
-            else if JSONScanner.keyIs(k, "level", p) { f.level = JSONScanner.string(p, m) }
-            else if JSONScanner.keyIs(k, "verb", p) { f.verb = JSONScanner.string(p, m) }
-            else if JSONScanner.keyIs(k, "objectRef", p), p[m.valueStart] == 0x7B {
-                _ = JSONScanner.forEachMember(p, m.valueStart, m.valueEnd) { o in
-                    if JSONScanner.keyIs(o.key, "apiGroup", p) { f.apiGroup = JSONScanner.string(p, o) }
-                    else if JSONScanner.keyIs(o.key, "namespace", p) { f.namespace = JSONScanner.string(p, o) }
-                    else if JSONScanner.keyIs(o.key, "resource", p) { f.resource = JSONScanner.string(p, o) }
-                }
-            }
-        }
-        guard end >= 0, JSONScanner.skipSpace(p, end, n) == n else { return }
-        f.isObject = true
-        self = f
+        fields = n > 0 ? EventFields.scan(p, n) : nil
     }
 
-    private init() {}
-    private static let empty = EventLine()
+    var isObject: Bool { fields != nil }
+    var auditID: JSONString? { fields?.auditID }
+    var stage: JSONString? { fields?.stage }
+    var stageTimestamp: JSONString? { fields?.stageTimestamp }
+    var level: JSONString? { fields?.level }
+    var verb: JSONString? { fields?.verb }
+    var apiGroup: JSONString? { fields?.apiGroup }
+    var namespace: JSONString? { fields?.namespace }
+    var resource: JSONString? { fields?.resource }
 
     /// `stageTimestamp` as nanoseconds since the epoch, if present and valid.
     func stageNanoseconds(_ p: UnsafePointer<UInt8>) -> Int64? {

@@ -36,13 +36,6 @@ public enum OutputFormat: Sendable, Equatable {
         }
     }
 
-    /// An answer that retrying cannot fix although its status says it might (ClickHouse's
-    /// parse errors come as 500 from older servers).
-    public func isPermanentFailure(status: Int, headers: [(String, String)], body: [UInt8]) -> Bool {
-        guard case .clickhouse = self else { return false }
-        return ClickHouseResponse.isPermanent(status: status, headers: headers, body: body)
-    }
-
     public var contentType: String {
         switch self {
         case .ndjson, .elasticsearchBulk, .clickhouse: "application/x-ndjson"

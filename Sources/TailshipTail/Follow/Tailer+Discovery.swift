@@ -45,27 +45,27 @@ extension Tailer {
         return listing
     }
 
-    /// Considers every backup (oldest first) and live file; returns the live identities seen.
+    /// Observes every backup (oldest first) and live file and has the core decide on each; returns the live identities seen.
     @discardableResult
     func scanPaths(now: Double) -> Set<FileIdentity> {
         let listing = listInput()
         var presentLive = Set<FileIdentity>()
         for backup in listing.backups {
-            consider(backup.path, backup: backup, now: now, presentLive: &presentLive)
+            observeAndCarryOut(backup.path, backup: backup, now: now, presentLive: &presentLive)
         }
         for path in listing.live {
             if listing.liveOutOfRange {
                 if let status = try? fileSystem.status(path).get() { presentLive.insert(status.identity) }
                 continue
             }
-            consider(path, backup: nil, now: now, presentLive: &presentLive)
+            observeAndCarryOut(path, backup: nil, now: now, presentLive: &presentLive)
         }
         // A backup made after the listing above (a rename, a copytruncate copy)
         // predates any live file just opened: take it now, so its lines come first.
         if options.since == nil && options.until == nil {
             let listed = Set(listing.backups.map(\.path))
             for backup in backupFinder.backups(of: listing.searchedPaths) where !listed.contains(backup.path) {
-                consider(backup.path, backup: backup, now: now, presentLive: &presentLive)
+                observeAndCarryOut(backup.path, backup: backup, now: now, presentLive: &presentLive)
             }
         }
         return presentLive

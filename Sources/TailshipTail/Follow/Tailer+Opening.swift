@@ -11,7 +11,7 @@ enum FileLook {
 
 /// Observing files that are not open and carrying out the core's decision about each.
 extension Tailer {
-    func consider(_ path: String, backup: Backup?, now: Double, presentLive: inout Set<FileIdentity>) {
+    func observeAndCarryOut(_ path: String, backup: Backup?, now: Double, presentLive: inout Set<FileIdentity>) {
         guard let status = try? fileSystem.status(path).get(), status.isRegular else { return }
         let identity = status.identity
         if backup == nil { presentLive.insert(identity) }

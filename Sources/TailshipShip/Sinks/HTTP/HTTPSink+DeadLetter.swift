@@ -11,10 +11,8 @@ extension HTTPSink {
         for (k, chunk) in encoded.chunks.enumerated() {
             switch try await send(chunk.body, key: encoded.chunks.count == 1 ? key : "\(key)-\(k + 1)") {
             case .accepted(let response):
-                if case .elasticsearchBulk = options.format {
-                    let items = BulkResponse.parse(response.body, count: chunk.lines.count)
-                    if let bad = items.first(where: { $0.isPermanentFailure || $0.isRetryable }) { return "bulk item \(bad.summary)" }
-                }
+                let items = options.format.acceptedItems(body: response.body, count: chunk.lines.count)
+                if !items.isComplete { return "item \(items.errors.split(separator: "\n").first ?? "")" }
             case .rejected(let response): return "status \(response.status): \(response.bodyPrefix.prefix(200))"
             case .gaveUp(let reason, _): return reason
             }

@@ -8,9 +8,10 @@ import NIOSSL
 /// POSTs batches in the configured format, keeping connections alive.
 /// Retries connection errors, timeouts, 408, 429 and 5xx (but 501), honouring
 /// Retry-After, up to `max_attempts` if set; other 4xx, exhausted retries,
-/// events too big for one body, and Elasticsearch items that fail for good go
-/// to the dead-letter directory and the pipeline moves on. Safe to call
-/// concurrently (`max_in_flight`).
+/// events too big for one body, and items an accepted body's answer refuses for
+/// good go to the dead-letter directory and the pipeline moves on. What an answer
+/// means is the format's (`OutputFormat+Response`). Safe to call concurrently
+/// (`max_in_flight`).
 public final class HTTPSink: Sink {
     public let options: HTTPSinkOptions
     let client: HTTPClient
@@ -42,8 +43,7 @@ public final class HTTPSink: Sink {
             c.host = name
             url = c.string ?? url
         }
-        if case .clickhouse(let clickhouse) = options.format { url = clickhouse.requestURL(base: url) }
-        requestURL = url
+        requestURL = options.format.requestURL(base: url)
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         credentials = RequestCredentials(headers: options.headers, auth: options.auth)
         if options.tls.insecureSkipVerify {
@@ -121,26 +121,24 @@ public final class HTTPSink: Sink {
         while true {
             switch try await send(chunk.body, key: round == 0 ? key : "\(key)-r\(round)") {
             case .accepted(let response):
-                guard case .elasticsearchBulk = options.format else { return stored }
-                // Per-item results: 409 means already indexed (a replay); 429 and 5xx are retried alone.
-                let items = BulkResponse.parse(response.body, count: chunk.lines.count)
-                let failed = items.enumerated().filter { $0.element.isPermanentFailure }.map { chunk.lines[$0.offset] }
-                let retry = items.enumerated().filter { $0.element.isRetryable }.map { chunk.lines[$0.offset] }
+                let items = options.format.acceptedItems(body: response.body, count: chunk.lines.count)
+                guard !items.isComplete else { return stored }
+                let failed = items.failed.map { chunk.lines[$0] }
+                let retry = items.retry.map { chunk.lines[$0] }
                 if !failed.isEmpty {
-                    let errors = items.filter(\.isPermanentFailure).prefix(20).map(\.summary).joined(separator: "\n")
                     stored.append(try await deadLetter(batch, lines: failed, key: "\(key)-items\(round)", rejection: RejectionInfo(
-                        url: options.url, status: response.status, reason: "Elasticsearch rejected \(failed.count) bulk item(s)",
-                        response: errors, responseHeaders: response.headerList)))
+                        url: options.url, status: response.status, reason: options.format.itemsRejectedReason(failed.count),
+                        response: items.errors, responseHeaders: response.headerList)))
                 }
                 guard !retry.isEmpty else { return stored }
                 round += 1
                 if let max = options.maxAttempts, round >= max {
                     stored.append(try await deadLetter(batch, lines: retry, key: "\(key)-items\(round)", rejection: RejectionInfo(
-                        url: options.url, status: response.status, reason: "bulk items still failing after \(round) attempts", response: nil)))
+                        url: options.url, status: response.status, reason: "items still failing after \(round) attempts", response: nil)))
                     return stored
                 }
                 let wait = options.backoff(attempt: round - 1)
-                logger.warning("bulk items to retry", metadata: ["items": "\(retry.count)", "retry_in": "\(Int(wait * 1000))ms", "key": "\(key)"])
+                logger.warning("items of an accepted body to retry", metadata: ["items": "\(retry.count)", "retry_in": "\(Int(wait * 1000))ms", "key": "\(key)"])
                 stats.retries.add(1, ordering: .relaxed)
                 try await Task.sleep(for: .milliseconds(Int(wait * 1000)))
                 guard let next = encoder.encode(batch.body, only: retry).chunks.first else { return stored }
@@ -252,8 +250,7 @@ public final class HTTPSink: Sink {
         defer { stats.sendDuration.record(duration: ContinuousClock.now - start) }
         let response = try await client.execute(request, timeout: .milliseconds(Int64(options.timeout * 1000)))
         // Read the whole body so the connection can be reused; keep what is needed.
-        let keep: Int
-        if case .elasticsearchBulk = options.format { keep = 64 << 20 } else { keep = 4096 }
+        let keep = options.format.responseBytesNeeded
         var kept: [UInt8] = []
         for try await var chunk in response.body {
             if kept.count < keep, let bytes = chunk.readBytes(length: min(chunk.readableBytes, keep - kept.count)) {

@@ -1,6 +1,6 @@
-import TailshipJSON
-/// The top-level fields of an audit event that a policy looks at, found in
-/// one pass over the line's bytes. Everything else is skipped, not decoded.
+/// The fields of an audit event that the policy, the audit metrics and the
+/// output formats read, found in one pass over the line's bytes: the one audit
+/// field scanner. Everything else is skipped, not decoded.
 public struct EventFields {
     public var isEvent = false
     public var level: JSONString?
@@ -24,7 +24,7 @@ public struct EventFields {
     public var levelMember: Int?
     public var requestObjectMember: Int?
     public var responseObjectMember: Int?
-    /// For audit metrics: `responseStatus.code`, the two timestamps, and
+    /// For audit metrics and formats: `responseStatus.code`, the timestamps, and
     /// The first element of an array of strings.
     static func firstString(_ p: UnsafePointer<UInt8>, _ m: JSONMember) -> JSONString? {
         guard p[m.valueStart] == 0x5B else { return nil }
@@ -42,6 +42,10 @@ public struct EventFields {
 
     /// `annotations["authorization.k8s.io/decision"]`.
     public var responseCode: Int?
+    /// Where the value of `responseStatus.code` is, for formats that read it strictly.
+    public var responseCodeValue: Range<Int>?
+    /// `timestamp`: what audit.k8s.io/v1alpha1 and early v1beta1 events have instead of the two below.
+    public var timestamp: JSONString?
     public var requestReceivedTimestamp: JSONString?
     public var stageTimestamp: JSONString?
     public var authorizationDecision: JSONString?
@@ -57,12 +61,29 @@ public struct EventFields {
     /// nil when the line is not one JSON object.
     public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, members: inout [JSONMember]) -> EventFields? {
         members.removeAll(keepingCapacity: true)
+        return scan(p, n) { members.append($0) }
+    }
+
+    /// Scans `p[0..<n]` without keeping the member list. nil when the line is not one JSON object.
+    public static func scan(_ p: UnsafePointer<UInt8>, _ n: Int) -> EventFields? {
+        scan(p, n) { _ in }
+    }
+
+    /// Whether `p[0..<n]` is one JSON object, as `scan` judges it, without reading any field.
+    public static func isObject(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard n > 0 else { return false }
+        let end = JSONScanner.forEachMember(p, JSONScanner.skipSpace(p, 0, n), n) { _ in }
+        return end >= 0 && JSONScanner.skipSpace(p, end, n) == n
+    }
+
+    private static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, member: (JSONMember) -> Void) -> EventFields? {
         var f = EventFields()
         var kindIsEvent = false
+        var index = -1
         let start = JSONScanner.skipSpace(p, 0, n)
         let end = JSONScanner.forEachMember(p, start, n) { m in
-            let index = members.count
-            members.append(m)
+            index += 1
+            member(m)
             switch TopKey(m.key, p) {
             case .kind?: kindIsEvent = JSONScanner.string(p, m).map { $0.equals(Self.event, in: p) } ?? false
             case .verb?: f.verb = JSONScanner.string(p, m)
@@ -76,9 +97,10 @@ public struct EventFields {
             case .requestURI?: f.requestURI = JSONScanner.string(p, m)
             case .requestObject?: f.requestObjectMember = index
             case .responseObject?: f.responseObjectMember = index
-            case .responseStatus?: f.responseCode = Self.code(p, m)
+            case .responseStatus?: (f.responseCode, f.responseCodeValue) = Self.code(p, m)
             case .requestReceivedTimestamp?: f.requestReceivedTimestamp = JSONScanner.string(p, m)
             case .stageTimestamp?: f.stageTimestamp = JSONScanner.string(p, m)
+            case .timestamp?: f.timestamp = JSONScanner.string(p, m)
             case .annotations?: f.authorizationDecision = Self.decision(p, m)
             case .sourceIPs?: f.sourceIP = Self.firstString(p, m)
             case .userAgent?: f.userAgent = JSONScanner.string(p, m)
@@ -93,12 +115,14 @@ public struct EventFields {
 
     static let event = Array("Event".utf8)
 
-    /// `responseStatus.code` as an integer.
-    static func code(_ p: UnsafePointer<UInt8>, _ m: JSONMember) -> Int? {
-        guard p[m.valueStart] == 0x7B else { return nil }
+    /// `responseStatus.code` as an integer, and where its value is.
+    static func code(_ p: UnsafePointer<UInt8>, _ m: JSONMember) -> (Int?, Range<Int>?) {
+        guard p[m.valueStart] == 0x7B else { return (nil, nil) }
         var code: Int?
+        var range: Range<Int>?
         _ = JSONScanner.forEachMember(p, m.valueStart, m.valueEnd) { r in
             guard JSONScanner.keyIs(r.key, "code", p) else { return }
+            range = r.valueStart..<r.valueEnd
             var value = 0
             var i = r.valueStart
             while i < r.valueEnd, p[i] >= 0x30, p[i] <= 0x39, value < 100_000 {
@@ -107,7 +131,7 @@ public struct EventFields {
             }
             if i > r.valueStart { code = value }
         }
-        return code
+        return (code, range)
     }
 
     /// `annotations["authorization.k8s.io/decision"]`.
@@ -123,7 +147,7 @@ public struct EventFields {
     /// The top-level keys a policy and the audit metrics need.
     enum TopKey: String, CaseIterable {
         case kind, verb, user, level, stage, auditID, objectRef, requestURI, requestObject, responseObject
-        case responseStatus, requestReceivedTimestamp, stageTimestamp, annotations, tailship, sourceIPs, userAgent
+        case responseStatus, requestReceivedTimestamp, stageTimestamp, annotations, tailship, sourceIPs, userAgent, timestamp
 
         @inline(__always)
         init?(_ k: JSONString, _ p: UnsafePointer<UInt8>) {
@@ -150,6 +174,7 @@ public struct EventFields {
                 if JSONScanner.keyIs(k, "objectRef", p) { self = .objectRef }
                 else if JSONScanner.keyIs(k, "sourceIPs", p) { self = .sourceIPs }
                 else if JSONScanner.keyIs(k, "userAgent", p) { self = .userAgent }
+                else if JSONScanner.keyIs(k, "timestamp", p) { self = .timestamp }
                 else { return nil }
             case 10 where JSONScanner.keyIs(k, "requestURI", p): self = .requestURI
             case 11 where JSONScanner.keyIs(k, "annotations", p): self = .annotations
@@ -201,7 +226,7 @@ public struct EventFields {
     }
 
     /// Calls `body` with each string in `user.groups` until it returns true.
-    func anyGroup(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (JSONString) -> Bool) -> Bool {
+    public func anyGroup(_ p: UnsafePointer<UInt8>, _ n: Int, _ body: (JSONString) -> Bool) -> Bool {
         guard let start = groupsStart else { return false }
         var found = false
         _ = JSONScanner.forEachElement(p, start, n) { s, e in
