@@ -91,22 +91,7 @@ public final class DaemonMetrics: Sendable {
 
     /// The exposition text, after copying the current values in.
     func render(stats: ShipStats, state: DaemonState, registry: Registry, policyActive: Bool) -> [UInt8] {
-        let values: [String: Int] = [
-            "lines_read": stats.linesRead.load(ordering: .relaxed),
-            "bytes_read": stats.bytesRead.load(ordering: .relaxed),
-            "events_shipped": stats.eventsShipped.load(ordering: .relaxed),
-            "batches_ok": stats.batchesAcknowledged.load(ordering: .relaxed),
-            "batches_retry": stats.retries.load(ordering: .relaxed),
-            "batches_dead_letter": stats.batchesDeadLettered.load(ordering: .relaxed),
-            "events_dead_lettered": stats.eventsDeadLettered.load(ordering: .relaxed),
-            "lines_oversize": stats.oversizeLines.load(ordering: .relaxed),
-            "policy_invalid": stats.policyInvalid.load(ordering: .relaxed),
-            "non_objects": stats.nonObjectLines.load(ordering: .relaxed),
-            "registry_writes": state.registryWrites.load(ordering: .relaxed),
-            "files_lost": stats.filesLost.load(ordering: .relaxed),
-            "read_errors": stats.readErrors.load(ordering: .relaxed),
-            "registry_write_errors": state.registryWriteErrors.load(ordering: .relaxed),
-        ]
+        let values = Self.currentValues(stats: stats, state: state)
         let rows = RegistryRow.rows(registry.entries).filter(\.present)
         let policy = state.policy.snapshot()
         return synced.withLock { s in
@@ -123,39 +108,67 @@ public final class DaemonMetrics: Sendable {
             let policyInvalid = delta("policy_invalid"), nonObjects = delta("non_objects")
             let invalid = policyInvalid + (policyActive ? 0 : nonObjects)
             if invalid > 0 { counters["lines_invalid"]!.increment(by: Int64(invalid)) }
-            for p in policy {
-                let key = "\(p.level)/\(p.action)"
-                let d = p.count - (s.last["policy/" + key] ?? 0)
-                s.last["policy/" + key] = p.count
-                let counter = s.policy[key] ?? prometheus.makeCounter(
-                    descriptor: Self.describe("tailship_policy_events_total",
-                                              "Audit policy outcomes by decided level (unknown: not an audit event) and action (keep, reduce, drop, invalid)."),
-                    labels: [("level", p.level), ("action", p.action)])
-                s.policy[key] = counter
-                if d > 0 { counter.increment(by: Int64(d)) }
-            }
+            syncPolicy(policy, &s)
             gauges["open_files"]!.set(to: Double(stats.openFiles.load(ordering: .relaxed)))
             gauges["inflight"]!.set(to: Double(stats.inFlightBatches.load(ordering: .relaxed)))
             gauges["registry_last_write"]!.set(to: Double(state.registryLastWrite.load(ordering: .relaxed)) / 1e9)
-            // One series per file present on disk; series of files gone are removed.
-            var backlog: UInt64 = 0
-            var seen: Set<String> = []
-            for row in rows {
-                let lag = row.lag ?? 0
-                backlog += lag
-                guard seen.insert(row.path).inserted else { continue }
-                let gauge = s.lag[row.path] ?? prometheus.makeGauge(
-                    descriptor: Self.describe("tailship_file_lag_bytes", "Per file still on disk: its size minus the committed offset (live file and backups)."),
-                    labels: [("path", row.path)])
-                s.lag[row.path] = gauge
-                gauge.set(to: Double(lag))
-            }
-            for (path, gauge) in s.lag where !seen.contains(path) {
-                prometheus.unregisterGauge(gauge)
-                s.lag[path] = nil
-            }
-            gauges["backlog"]!.set(to: Double(backlog))
+            gauges["backlog"]!.set(to: Double(syncLag(rows, &s)))
             return prometheus.emitToBuffer()
         }
+    }
+
+    private static func currentValues(stats: ShipStats, state: DaemonState) -> [String: Int] {
+        [
+            "lines_read": stats.linesRead.load(ordering: .relaxed),
+            "bytes_read": stats.bytesRead.load(ordering: .relaxed),
+            "events_shipped": stats.eventsShipped.load(ordering: .relaxed),
+            "batches_ok": stats.batchesAcknowledged.load(ordering: .relaxed),
+            "batches_retry": stats.retries.load(ordering: .relaxed),
+            "batches_dead_letter": stats.batchesDeadLettered.load(ordering: .relaxed),
+            "events_dead_lettered": stats.eventsDeadLettered.load(ordering: .relaxed),
+            "lines_oversize": stats.oversizeLines.load(ordering: .relaxed),
+            "policy_invalid": stats.policyInvalid.load(ordering: .relaxed),
+            "non_objects": stats.nonObjectLines.load(ordering: .relaxed),
+            "registry_writes": state.registryWrites.load(ordering: .relaxed),
+            "files_lost": stats.filesLost.load(ordering: .relaxed),
+            "read_errors": stats.readErrors.load(ordering: .relaxed),
+            "registry_write_errors": state.registryWriteErrors.load(ordering: .relaxed),
+        ]
+    }
+
+    /// Policy outcome counters, one series per (level, action) seen.
+    private func syncPolicy(_ policy: [(level: String, action: String, count: Int)], _ s: inout Synced) {
+        for p in policy {
+            let key = "\(p.level)/\(p.action)"
+            let d = p.count - (s.last["policy/" + key] ?? 0)
+            s.last["policy/" + key] = p.count
+            let counter = s.policy[key] ?? prometheus.makeCounter(
+                descriptor: Self.describe("tailship_policy_events_total",
+                                          "Audit policy outcomes by decided level (unknown: not an audit event) and action (keep, reduce, drop, invalid)."),
+                labels: [("level", p.level), ("action", p.action)])
+            s.policy[key] = counter
+            if d > 0 { counter.increment(by: Int64(d)) }
+        }
+    }
+
+    /// One lag series per file present on disk; series of files gone are removed. Returns the backlog.
+    private func syncLag(_ rows: [RegistryRow], _ s: inout Synced) -> UInt64 {
+        var backlog: UInt64 = 0
+        var seen: Set<String> = []
+        for row in rows {
+            let lag = row.lag ?? 0
+            backlog += lag
+            guard seen.insert(row.path).inserted else { continue }
+            let gauge = s.lag[row.path] ?? prometheus.makeGauge(
+                descriptor: Self.describe("tailship_file_lag_bytes", "Per file still on disk: its size minus the committed offset (live file and backups)."),
+                labels: [("path", row.path)])
+            s.lag[row.path] = gauge
+            gauge.set(to: Double(lag))
+        }
+        for (path, gauge) in s.lag where !seen.contains(path) {
+            prometheus.unregisterGauge(gauge)
+            s.lag[path] = nil
+        }
+        return backlog
     }
 }

@@ -48,36 +48,13 @@ public final class Daemon: Sendable {
         self.state = state
         let store = RegistryStore(path: config.registryPath)
         lock = try RegistryLock(registryPath: config.registryPath)
-        if resetRegistry {
-            let aside = store.reset()
-            logger.warning("--registry-reset: starting with no registry; every file is read again from the beginning", metadata: [
-                "registry": "\(config.registryPath)", "old_registry": "\(aside ?? "(none)")"])
-        }
-        let (document, recovered) = try store.loadRecovering()
-        if let recovered {
-            logger.critical("REGISTRY CORRUPT: \(recovered)", metadata: ["registry": "\(config.registryPath)"])
-        }
-        registry = Registry(document)
+        registry = try Self.loadRegistry(store, path: config.registryPath, reset: resetRegistry, logger: logger)
         let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
-        let sink: any Sink
-        var credentials: RequestCredentials?
-        var maxInFlight = 1
-        switch config.output {
-        case .http(let options):
-            let http = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
-            credentials = http.credentials
-            sink = http
-            maxInFlight = options.maxInFlight
-        case .file(let directory, let maxFileBytes, let level):
-            // Compressed on every core at once; appended one at a time, in order (OrderedSink).
-            sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, stats: stats, logger: logger)
-            maxInFlight = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        }
+        let (sink, credentials, maxInFlight) = try Self.makeSink(config.output, deadLetters: deadLetters, stats: stats, logger: logger)
         let policies = PolicyHolder(config.policy)
         let registry = self.registry
-        var audit: AuditMetrics?
-        if let settings = config.auditInsights, let metrics {
-            audit = AuditMetrics(settings: settings, registry: metrics.registry, topUsers: TopUsers(window: settings.window), logger: logger)
+        let audit = config.auditInsights.flatMap { settings in
+            metrics.map { AuditMetrics(settings: settings, registry: $0.registry, topUsers: TopUsers(window: settings.window), logger: logger) }
         }
         var monitoring: MonitoringServer?
         if let m = config.monitoring, let metrics {
@@ -88,21 +65,13 @@ public final class Daemon: Sendable {
         monitoringAddress = monitoring?.address
         let queue = BatchQueue(capacity: max(4, maxInFlight))
         let shutdown = ShutdownClock(timeout: config.shutdownTimeout.inSeconds)
-        let shipper = Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger) { batch in
-            let now = Date().timeIntervalSince1970
-            for segment in batch.segments {
-                registry.commit(segment.identity, epoch: segment.epoch, offset: segment.end, now: now)
-            }
-            metrics?.observeDelays(batch)
-        }
+        let shipper = Self.makeShipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger,
+                                       registry: registry, metrics: metrics)
         let completion = self.completion
-        var onComplete: (@Sendable () -> Void)?
-        if backfill != nil {
-            onComplete = { completion.finish() }
-        }
+        let finish: @Sendable () -> Void = { completion.finish() }
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
                                 shutdown: shutdown, logger: logger, policies: policies, state: state, audit: audit,
-                                backfill: backfill, onComplete: onComplete)
+                                backfill: backfill, onComplete: backfill == nil ? nil : finish)
         // Stopped in reverse order: the reader first, the monitoring server and watchdog last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier, let interval = notifier.watchdogInterval {
@@ -128,6 +97,46 @@ public final class Daemon: Sendable {
             "version": "\(TailshipVersion.current)", "registry": "\(config.registryPath)",
             "inputs": "\(config.inputs.flatMap(\.paths).joined(separator: ","))",
         ])
+    }
+
+    /// The registry as stored (moved aside first with `--registry-reset`); a corrupt one is logged and recovered from.
+    private static func loadRegistry(_ store: RegistryStore, path: String, reset: Bool, logger: Logger) throws -> Registry {
+        if reset {
+            let aside = store.reset()
+            logger.warning("--registry-reset: starting with no registry; every file is read again from the beginning", metadata: [
+                "registry": "\(path)", "old_registry": "\(aside ?? "(none)")"])
+        }
+        let (document, recovered) = try store.loadRecovering()
+        if let recovered {
+            logger.critical("REGISTRY CORRUPT: \(recovered)", metadata: ["registry": "\(path)"])
+        }
+        return Registry(document)
+    }
+
+    /// The output, its reloadable credentials (HTTP) and how many batches it takes at once.
+    private static func makeSink(_ output: ResolvedConfig.Output, deadLetters: DeadLetterWriter, stats: ShipStats,
+                                 logger: Logger) throws -> (any Sink, RequestCredentials?, Int) {
+        switch output {
+        case .http(let options):
+            let http = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
+            return (http, http.credentials, options.maxInFlight)
+        case .file(let directory, let maxFileBytes, let level):
+            // Compressed on every core at once; appended one at a time, in order (OrderedSink).
+            let sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, stats: stats, logger: logger)
+            return (sink, nil, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        }
+    }
+
+    /// The shipper, committing each acknowledged batch's offsets (in order) and observing its events' delays.
+    private static func makeShipper(queue: BatchQueue, sink: any Sink, maxInFlight: Int, stats: ShipStats, logger: Logger,
+                                    registry: Registry, metrics: DaemonMetrics?) -> Shipper {
+        Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger) { batch in
+            let now = Date().timeIntervalSince1970
+            for segment in batch.segments {
+                registry.commit(segment.identity, epoch: segment.epoch, offset: segment.end, now: now)
+            }
+            metrics?.observeDelays(batch)
+        }
     }
 
     /// Runs until shut down; returns after the registry's last write.

@@ -50,62 +50,35 @@ public final class Shipper: Sendable {
                     continuation.yield(.batch(batch))
                 }
             }
-            var next: UInt64?
-            var done: [UInt64: (Batch, Delivery)] = [:]
-            var prepared: [UInt64: (Batch, [UInt8])] = [:]
+            var sequence = AckSequence()
             var inFlight = 0
             var finished = false
             let ordered = sink as? any OrderedSink
             loop: for await event in events {
                 switch event {
                 case .batch(let batch):
-                    if next == nil { next = batch.sequence }
+                    if sequence.next == nil { sequence.next = batch.sequence }
                     if inFlight == 0 {
                         // Was idle: time without success counts from now (readiness).
                         stats.lastOutputProgress.store(UTCTime.nowNanoseconds(), ordering: .relaxed)
                     }
                     inFlight += 1
                     stats.inFlightBatches.add(1, ordering: .relaxed)
-                    // A child that throws (cancelled at shutdown) reports nothing: its batch is not acknowledged.
-                    if let ordered {
-                        group.addTask {
-                            guard let bytes = try? await (batch.events > 0 ? ordered.prepare(batch) : []) else { return }
-                            continuation.yield(.prepared(batch, bytes))
-                        }
-                    } else {
-                        group.addTask { [sink] in
-                            guard let delivery = try? await (batch.events > 0 ? sink.deliver(batch) : .acknowledged) else { return }
-                            continuation.yield(.done(batch, delivery))
-                        }
-                    }
+                    start(batch, ordered: ordered, in: &group, events: continuation)
                 case .prepared(let batch, let bytes):
-                    prepared[batch.sequence] = (batch, bytes)
+                    sequence.prepared[batch.sequence] = (batch, bytes)
                     // Store in sequence order; each stored batch is done at once.
-                    while let s = next, let (b, bytes) = prepared.removeValue(forKey: s) {
-                        let delivery: Delivery
-                        if b.events > 0 {
-                            guard let d = try? await ordered!.store(bytes, of: b) else { break loop }
-                            delivery = d
-                        } else {
-                            delivery = .acknowledged
-                        }
+                    while let (b, bytes) = sequence.nextPrepared() {
+                        guard let delivery = await store(b, bytes, in: ordered!) else { break loop }
                         inFlight -= 1
-                        stats.inFlightBatches.subtract(1, ordering: .relaxed)
-                        slots.release()
-                        record(b, delivery)
-                        onAcknowledged(b)
-                        next = s + 1
+                        finishedOne(slots)
+                        acknowledge(b, delivery)
                     }
                 case .done(let batch, let delivery):
                     inFlight -= 1
-                    stats.inFlightBatches.subtract(1, ordering: .relaxed)
-                    slots.release()
-                    done[batch.sequence] = (batch, delivery)
-                    while let s = next, let (b, d) = done.removeValue(forKey: s) {
-                        record(b, d)
-                        onAcknowledged(b)
-                        next = s + 1
-                    }
+                    finishedOne(slots)
+                    sequence.done[batch.sequence] = (batch, delivery)
+                    while let (b, d) = sequence.nextDone() { acknowledge(b, d) }
                 case .finished:
                     finished = true
                 }
@@ -118,6 +91,39 @@ public final class Shipper: Sendable {
             continuation.finish()
         }
         try Task.checkCancellation()
+    }
+
+    /// Has one batch prepared (an `OrderedSink`) or delivered in a task of its own. A task that
+    /// throws (cancelled at shutdown) reports nothing: its batch is not acknowledged.
+    private func start(_ batch: Batch, ordered: (any OrderedSink)?, in group: inout DiscardingTaskGroup,
+                       events: AsyncStream<Event>.Continuation) {
+        if let ordered {
+            group.addTask {
+                guard let bytes = try? await (batch.events > 0 ? ordered.prepare(batch) : []) else { return }
+                events.yield(.prepared(batch, bytes))
+            }
+        } else {
+            group.addTask { [sink] in
+                guard let delivery = try? await (batch.events > 0 ? sink.deliver(batch) : .acknowledged) else { return }
+                events.yield(.done(batch, delivery))
+            }
+        }
+    }
+
+    /// Stores a prepared batch; nil if storing was cancelled (shutdown).
+    private func store(_ batch: Batch, _ bytes: [UInt8], in ordered: any OrderedSink) async -> Delivery? {
+        guard batch.events > 0 else { return .acknowledged }
+        return try? await ordered.store(bytes, of: batch)
+    }
+
+    private func finishedOne(_ slots: Slots) {
+        stats.inFlightBatches.subtract(1, ordering: .relaxed)
+        slots.release()
+    }
+
+    private func acknowledge(_ batch: Batch, _ delivery: Delivery) {
+        record(batch, delivery)
+        onAcknowledged(batch)
     }
 
     private func record(_ batch: Batch, _ delivery: Delivery) {
