@@ -28,6 +28,7 @@ public final class MemoryFileSystem: FileSystem {
         var free: [UInt64] = []
         var next: UInt64 = 2
         var now: Int64 = 1_795_651_200_000_000_000
+        var reused = 0
     }
 
     let state = Mutex(State())
@@ -94,6 +95,9 @@ public final class MemoryFileSystem: FileSystem {
         state.withLock { $0.names[path]?.bytes }
     }
 
+    /// How many files were created on a freed inode number.
+    public var inodesReused: Int { state.withLock { $0.reused } }
+
     /// Every path, sorted.
     public var paths: [String] { state.withLock { $0.names.keys.sorted() } }
 
@@ -104,6 +108,7 @@ public final class MemoryFileSystem: FileSystem {
             s.next += 1
         } else {
             number = s.free.removeFirst()
+            s.reused += 1
         }
         let inode = Inode(number: number, modified: s.now)
         s.names[path] = inode

@@ -92,14 +92,6 @@ final class GzipStreamReader {
         return (!reader.failed && reader.isComplete, reader.position)
     }
 
-    /// The decompressed size a gzip file's trailer states (ISIZE: exact below 4 GiB).
-    static func trailerSize(_ file: any OpenFile) -> UInt64 {
-        guard let size = file.status?.size, size >= 18 else { return 0 }
-        var bytes = [UInt8](repeating: 0, count: 4)
-        guard bytes.withUnsafeMutableBytes({ file.read(into: $0, at: size - 4) }) == 4 else { return 0 }
-        return UInt64(bytes[0]) | UInt64(bytes[1]) << 8 | UInt64(bytes[2]) << 16 | UInt64(bytes[3]) << 24
-    }
-
     /// Up to `limit` first decompressed bytes of a gzip file.
     static func head(_ file: any OpenFile, limit: Int) -> [UInt8] {
         let reader = GzipStreamReader(file: file)

@@ -3,8 +3,6 @@ import TailshipBasics
 /// What looking into a file found.
 enum FileLook {
     case seen(any OpenFile, FileObservation)
-    /// A .gz without a valid end yet.
-    case incompleteGzip(any OpenFile)
     /// Cannot be opened, or was renamed between the stat and the open.
     case unavailable
 }
@@ -35,8 +33,6 @@ extension Tailer {
         switch look(at: path, state: state, backup: backup) {
         case .unavailable:
             return
-        case .incompleteGzip:
-            carryOut(.waitUntilComplete, file: nil, observation: nil, path: path, state: state, now: now)
         case .seen(let file, let observation):
             let decision: OpeningDecision = core.mustSettle(observation, now: time.monotonic) ? .waitToSettle
                 : core.openingDecision(for: observation, view: self)
@@ -44,9 +40,8 @@ extension Tailer {
         }
     }
 
-    /// Opens the file, checks it is the one stat'ed, and reads its first bytes
-    /// (decompressed, for a .gz, once it is whole: while it is being written its
-    /// first bytes may not even identify it yet).
+    /// Opens the file, checks it is the one stat'ed, checks a .gz to its end, and
+    /// reads its first bytes (decompressed, for a .gz that is whole).
     func look(at path: String, state: FileState, backup: Backup?) -> FileLook {
         let file: any OpenFile
         switch fileSystem.open(path) {
@@ -66,11 +61,17 @@ extension Tailer {
         // file than the identity says. Look again next pass.
         guard file.status?.identity == state.identity else { return .unavailable }
         let compressed = backup?.compressed ?? path.hasSuffix(".gz")
-        if compressed && !GzipStreamReader.verify(file, scratch: buffer).complete { return .incompleteGzip(file) }
+        var observation = FileObservation(path: path, state: state, foundAsBackup: backup != nil, compressed: compressed,
+                                          contentLength: state.size, head: [])
+        if compressed {
+            (observation.gzipComplete, observation.contentLength) = GzipStreamReader.verify(file, scratch: buffer)
+            if !observation.gzipComplete { return .seen(file, observation) }
+        }
         guard let head = compressed ? GzipStreamReader.head(file, limit: Fingerprint.maxLength) : file.head(limit: Fingerprint.maxLength) else {
             return .unavailable
         }
-        return .seen(file, FileObservation(path: path, state: state, foundAsBackup: backup != nil, compressed: compressed, head: head))
+        observation.head = head
+        return .seen(file, observation)
     }
 
     private func carryOut(_ decision: OpeningDecision, file: (any OpenFile)?, observation: FileObservation?, path: String, state: FileState, now: Double) {

@@ -43,26 +43,25 @@ extension Tailer {
 
     private func planEntry(_ path: String, backup: Backup?, core planning: inout RotationCore) -> PlanEntry? {
         guard let status = try? fileSystem.status(path).get(), status.isRegular else { return nil }
-        let file: any OpenFile
         let observation: FileObservation
         switch look(at: path, state: FileState(status), backup: backup) {
         case .unavailable:
             return nil
-        case .incompleteGzip:
-            return PlanEntry(path: path, size: status.size, compressed: true, contentBytes: 0, delivered: 0, skipReason: "compressed file not complete")
-        case .seen(let opened, let observed):
-            (file, observation) = (opened, observed)
+        case .seen(_, let observed):
+            observation = observed
         }
-        let content = observation.compressed ? GzipStreamReader.trailerSize(file) : status.size
+        let content = observation.contentLength
         var entry = PlanEntry(path: path, size: status.size, compressed: observation.compressed, contentBytes: content, delivered: content)
         switch planning.openingDecision(for: observation, view: self) {
+        case .waitUntilComplete:
+            return PlanEntry(path: path, size: status.size, compressed: true, contentBytes: 0, delivered: 0, skipReason: "compressed file not complete")
         case .skipAsShipped(let reason, _, _), .adoptAsShipped(_, let reason):
             entry.skipReason = reason
         case .open(let offset, _):
             entry.delivered = min(offset, content)
         case .readTruncatedRestFromCopy(let awaited):
             entry.delivered = min(awaited.offset, content)
-        case .waitUntilComplete, .waitToSettle:
+        case .waitToSettle:
             entry.skipReason = "not complete yet"
         }
         return entry

@@ -104,7 +104,7 @@ extension Tailer {
             guard let status = try? fileSystem.status(backup.path).get(), !isOpen(status.identity),
                   // A .gz still being written says nothing yet (its plain original is still there).
                   case .seen(let file, let observation) = look(at: backup.path, state: FileState(status), backup: backup),
-                  RotationCore.isCopy(observation.head, of: follower.fingerprint, readHead: follower.readHead) else { continue }
+                  observation.gzipComplete, RotationCore.isCopy(observation.head, of: follower.fingerprint, readHead: follower.readHead) else { continue }
             let (reader, length) = seek(file, size: status.size, compressed: backup.compressed, to: follower.readOffset)
             let match = RotationCore.copyMatch(readOffset: follower.readOffset, length: length)
             let fingerprint = Fingerprint(head: observation.head)

@@ -17,15 +17,20 @@ struct FileState: Hashable, Sendable {
 }
 
 /// What was observed about a file the core decides whether to open: its
-/// identity, size and time, where it was found, and its first bytes
-/// (decompressed for a .gz, which is only looked into once complete).
+/// identity, size and time, where it was found, whether a .gz is a complete
+/// gzip stream and its decompressed length, and its first bytes (decompressed
+/// for a .gz, and only once it is complete).
 struct FileObservation: Sendable {
     var path: String
     var state: FileState
     /// Found as a rotated copy (a backup) rather than at a live path.
     var foundAsBackup: Bool
     var compressed: Bool
-    /// First bytes, up to `Fingerprint.maxLength`.
+    /// For a .gz: every member's CRC and length checked out to the end of the file. Always true for a plain file.
+    var gzipComplete = true
+    /// Bytes of content: the size of a plain file, the decompressed length of a .gz (as far as it is readable).
+    var contentLength: UInt64
+    /// First bytes, up to `Fingerprint.maxLength`; empty for an incomplete .gz.
     var head: [UInt8]
 
     var identity: FileIdentity { state.identity }

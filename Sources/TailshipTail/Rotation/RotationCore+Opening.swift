@@ -3,6 +3,8 @@ import TailshipBasics
 /// Where to read a file from, if at all, by what the registry and this process know of it.
 extension RotationCore {
     mutating func openingDecision(for file: FileObservation, view: some RotationView) -> OpeningDecision {
+        // While a .gz is being written its first bytes may not even identify it yet.
+        if file.compressed && !file.gzipComplete { return .waitUntilComplete }
         if let known = knownFileDecision(file, view: view) { return known }
         if let twin = twinDecision(file, view: view) { return twin }
         return newFileDecision(file, registryCreatedAt: view.registryCreatedAt)
