@@ -23,6 +23,7 @@ extension Tailer {
         let state = FileState(status)
         guard core.needsLook(state) else { return }
         guard followers.count < options.maxOpenFiles else {
+            deferredThisScan = true
             observer.openFilesLimited()
             if !limitLogged {
                 limitLogged = true

@@ -30,6 +30,10 @@ public final class Tailer: @unchecked Sendable {
     var pathProblems: [String: String] = [:]
     private var lastTouch = 0.0
     var limitLogged = false
+    /// A file was left for later this scan because `max_open_files` were open.
+    var deferredThisScan = false
+    /// Registry entries whose file was not found have been dealt with (once, at start-up).
+    private var missingEntriesChecked = false
     /// Set when the order of `followers` changed during a pass.
     var passInterrupted = false
 
@@ -95,6 +99,7 @@ public final class Tailer: @unchecked Sendable {
 
     private func scan() {
         let now = time.wall
+        deferredThisScan = false
         // Truncations first: a copy made by copytruncate must be matched to the file's
         // old contents before the backups are looked at (another copy may be newer).
         for follower in followers {
@@ -110,8 +115,11 @@ public final class Tailer: @unchecked Sendable {
         }
         // Final files first, so a rotated file is finished before its successor is read.
         followers = followers.filter(\.isFinal) + followers.filter { !$0.isFinal }
-        if !core.initialScanDone {
+        // Only once every file was looked at: a file waiting for a free slot (max_open_files)
+        // is neither open nor seen yet, and its entry is not lost.
+        if !missingEntriesChecked && !deferredThisScan {
             reportMissingEntries()
+            missingEntriesChecked = true
         }
         if now - lastTouch > 30 {
             lastTouch = now
@@ -135,7 +143,8 @@ public final class Tailer: @unchecked Sendable {
             registry.touch(identity, now: now)
         }
         registry.prune(olderThan: now - options.forgetAfterSeconds, keep: core.seen)
-        core.seen.removeAll()
+        // Kept until the entries of files not found were dealt with.
+        if missingEntriesChecked { core.seen.removeAll() }
     }
 
     /// Registry entries whose file is gone before it was shipped: say so, count, forget.

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import TailshipBasics
 import TailshipShip
@@ -71,7 +72,13 @@ final class CoreWorld {
         sink.registry = registry
         var options = TailOptions(patterns: [Self.live])
         options.readBufferBytes = readBufferBytes
-        tailer = Tailer(options: options, registry: registry, logger: Self.logger, fileSystem: fs, time: time)
+        options.maxOpenFiles = Int(ProcessInfo.processInfo.environment["TAILSHIP_CORE_MAX_OPEN"] ?? "") ?? options.maxOpenFiles
+        var logger = Self.logger
+        if trace {
+            logger = Logger(label: "core-model") { StreamLogHandler.standardOutput(label: $0) }
+            logger.logLevel = .debug
+        }
+        tailer = Tailer(options: options, registry: registry, logger: logger, fileSystem: fs, time: time)
     }
 
     /// As on SIGTERM: what was read is delivered and acknowledged, the registry written.
