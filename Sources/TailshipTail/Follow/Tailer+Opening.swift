@@ -24,6 +24,7 @@ extension Tailer {
         guard core.needsLook(state) else { return }
         guard followers.count < options.maxOpenFiles else {
             deferredThisScan = true
+            core.deferred(identity)
             observer.openFilesLimited()
             if !limitLogged {
                 limitLogged = true

@@ -7,6 +7,7 @@ extension RotationCore {
         if file.compressed && !file.gzipComplete { return .waitUntilComplete }
         if let known = knownFileDecision(file, view: view) { return known }
         if let twin = twinDecision(file, view: view) { return twin }
+        defer { waitingSinceFirstPass.remove(file.identity) }
         return newFileDecision(file, registryCreatedAt: view.registryCreatedAt)
     }
 
@@ -59,7 +60,7 @@ extension RotationCore {
 
     /// 3. Never seen: the first-start rules and `start_at`.
     private func newFileDecision(_ file: FileObservation, registryCreatedAt: Double) -> OpeningDecision {
-        let firstStart = !inputHasHistory && !initialScanDone
+        let firstStart = !inputHasHistory && (!initialScanDone || waitingSinceFirstPass.contains(file.identity))
         guard file.isBackup else {
             let atEnd = firstStart && options.startAtEnd && !options.shipHistory
             return .open(at: atEnd ? file.state.size : 0, reason: "following new file")

@@ -33,6 +33,9 @@ struct RotationCore: Sendable {
     var seen = Set<FileIdentity>()
     /// Set after the first pass: what was there at start-up is decided by the first-start rules.
     var initialScanDone = false
+    /// Files found in the first pass but left for later (`max_open_files`): still decided
+    /// by the first-start rules when their turn comes, as what was there at start-up.
+    var waitingSinceFirstPass = Set<FileIdentity>()
 
     init(options: Options, inputHasHistory: Bool) {
         self.options = options
@@ -54,10 +57,11 @@ struct RotationCore: Sendable {
 
     /// A plain backup too short to be identified may be a copy still being written
     /// (copytruncate): decided on once its size has held still for a moment. Not at
-    /// start-up: what is there then is decided by the first-start rules, in the first pass.
+    /// start-up: what is there then (also what waits for a slot since) is decided by the first-start rules.
     mutating func mustSettle(_ observation: FileObservation, now: Double) -> Bool {
         let identity = observation.identity
-        guard initialScanDone, observation.foundAsBackup, !observation.compressed, observation.head.count < Fingerprint.maxLength else {
+        guard initialScanDone, !waitingSinceFirstPass.contains(identity), observation.foundAsBackup, !observation.compressed,
+              observation.head.count < Fingerprint.maxLength else {
             if case .settling = setAside[identity] { setAside[identity] = nil }
             return false
         }
@@ -76,6 +80,11 @@ struct RotationCore: Sendable {
             guard case .settling(_, let since) = file else { return true }
             return now - since < Self.copyWaitSeconds
         }
+    }
+
+    /// A file left for later because `max_open_files` were open.
+    mutating func deferred(_ identity: FileIdentity) {
+        if !initialScanDone { waitingSinceFirstPass.insert(identity) }
     }
 
     /// Records what was decided against, so it is not looked into again while unchanged.

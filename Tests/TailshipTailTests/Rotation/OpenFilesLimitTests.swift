@@ -43,4 +43,24 @@ import Testing
         #expect(lost.files.isEmpty)
         #expect(again.read.map(\.text) == ["backup line"])
     }
+
+    /// Seed 20261239 with `max_open_files: 2`: at a first start, backups present then but
+    /// left for later by the limit were judged by their age against the new registry, found
+    /// older, and skipped as history; their lines were never shipped.
+    @Test func backupsWaitingForASlotAtAFirstStartAreShipped() {
+        let fs = MemoryFileSystem()
+        let time = ManualTime()
+        for n in 1...3 { fs.append(Array("backup \(n)\n".utf8), to: "/var/log/k8s_audit.log.\(4 - n)") }
+        fs.append(Array("live\n".utf8), to: "/var/log/k8s_audit.log")
+        time.advance(5)
+        var options = TailOptions(patterns: ["/var/log/k8s_audit.log"])
+        options.maxOpenFiles = 2
+        let tailer = Tailer(options: options, registry: Registry(nil, now: time.wall), logger: logger, fileSystem: fs, time: time)
+        let out = CopyHoldingNothingNewTests.Lines()
+        for _ in 0..<6 {
+            time.advance(1)
+            tailer.poll(out)
+        }
+        #expect(out.read.map(\.text) == ["backup 1", "backup 2", "backup 3", "live"])
+    }
 }
