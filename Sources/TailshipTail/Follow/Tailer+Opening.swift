@@ -24,7 +24,7 @@ extension Tailer {
         guard core.needsLook(state) else { return }
         guard followers.count < options.maxOpenFiles else {
             deferredThisScan = true
-            core.deferred(identity)
+            if core.deferred(state, registryCreatedAt: registry.createdAt) { registry.backdate(before: state.modifiedSeconds) }
             observer.openFilesLimited()
             if !limitLogged {
                 limitLogged = true

@@ -21,23 +21,24 @@ public final class Registry: Sendable {
         /// Retired entries of this process that acks still in flight count for, by the epoch they carry.
         var retiredEpochs: [EpochKey: String] = [:]
         var generation: UInt64 = 0
+        var createdAt: Double
     }
 
     private let state: Mutex<State>
-    /// When this registry was first created (now, for a new one).
-    public let createdAt: Double
+    /// When this registry was first created (now, for a new one): unknown backups older
+    /// than this predate Tailship (history). Moved back by `backdate(before:)`.
+    public var createdAt: Double { state.withLock { $0.createdAt } }
     static let retiredLimit = 64
     /// True when there was no registry before this process.
     public let isNew: Bool
 
     public init(_ document: RegistryDocument? = nil, now: Double = Date().timeIntervalSince1970) {
-        var s = State()
+        var s = State(createdAt: document?.createdAt ?? now)
         for entry in document?.entries ?? [] {
             s.entries[entry.identity] = entry
         }
         s.retired = document?.retired ?? []
         state = Mutex(s)
-        createdAt = document?.createdAt ?? now
         isNew = document == nil
     }
 
@@ -74,6 +75,17 @@ public final class Registry: Sendable {
             guard var e = $0.entries[identity] else { return }
             e.finalSize = size
             $0.entries[identity] = e
+            $0.generation &+= 1
+        }
+    }
+
+    /// Moves the history line before a file's modification time: a file found at a first
+    /// start but not reached yet (max_open_files) is still shipped after a restart, not
+    /// taken for history.
+    public func backdate(before modified: Double) {
+        state.withLock {
+            guard modified <= $0.createdAt else { return }
+            $0.createdAt = modified - 0.001
             $0.generation &+= 1
         }
     }
@@ -198,7 +210,7 @@ public final class Registry: Sendable {
     public func snapshot() -> (document: RegistryDocument, generation: UInt64) {
         state.withLock { s in
             let sorted = s.entries.values.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
-            return (RegistryDocument(createdAt: createdAt, entries: sorted, retired: s.retired.isEmpty ? nil : s.retired), s.generation)
+            return (RegistryDocument(createdAt: s.createdAt, entries: sorted, retired: s.retired.isEmpty ? nil : s.retired), s.generation)
         }
     }
 }

@@ -82,9 +82,13 @@ struct RotationCore: Sendable {
         }
     }
 
-    /// A file left for later because `max_open_files` were open.
-    mutating func deferred(_ identity: FileIdentity) {
-        if !initialScanDone { waitingSinceFirstPass.insert(identity) }
+    /// A file left for later because `max_open_files` were open. Returns whether the registry's
+    /// history line must move before it: found at a first start that ships what is there, it
+    /// must still be shipped if the process stops before its turn.
+    mutating func deferred(_ state: FileState, registryCreatedAt: Double) -> Bool {
+        guard !initialScanDone else { return false }
+        waitingSinceFirstPass.insert(state.identity)
+        return !inputHasHistory && !options.startAtEnd && state.modifiedSeconds <= registryCreatedAt
     }
 
     /// Records what was decided against, so it is not looked into again while unchanged.

@@ -31,7 +31,11 @@ final class CoreWorld {
     /// Prints each step, the files and what was delivered.
     var trace = false
 
-    init(seed: UInt64) {
+    /// `max_open_files`; TAILSHIP_CORE_MAX_OPEN sets it for every run.
+    let maxOpenFiles: Int
+
+    init(seed: UInt64, maxOpenFiles: Int? = nil) {
+        self.maxOpenFiles = Int(ProcessInfo.processInfo.environment["TAILSHIP_CORE_MAX_OPEN"] ?? "") ?? maxOpenFiles ?? 64
         rng = SeededRandom(seed: seed ^ 0xC0DE)
         registry = Registry(nil, now: time.wall)
         sink = ModelSink(registry: registry, time: time)
@@ -72,7 +76,7 @@ final class CoreWorld {
         sink.registry = registry
         var options = TailOptions(patterns: [Self.live])
         options.readBufferBytes = readBufferBytes
-        options.maxOpenFiles = Int(ProcessInfo.processInfo.environment["TAILSHIP_CORE_MAX_OPEN"] ?? "") ?? options.maxOpenFiles
+        options.maxOpenFiles = maxOpenFiles
         var logger = Self.logger
         if trace {
             logger = Logger(label: "core-model") { StreamLogHandler.standardOutput(label: $0) }

@@ -63,4 +63,33 @@ import Testing
         }
         #expect(out.read.map(\.text) == ["backup 1", "backup 2", "backup 3", "live"])
     }
+
+    /// Seed 20262326 with `max_open_files: 2`: the process stopped before a backup found
+    /// at its first start got a slot; the registry it wrote did not know the backup, which
+    /// was older than the registry and so taken for history at the next start.
+    @Test func aBackupNotReachedBeforeAStopIsShippedAfterTheRestart() {
+        let fs = MemoryFileSystem()
+        let time = ManualTime()
+        for n in 1...3 { fs.append(Array("backup \(n)\n".utf8), to: "/var/log/k8s_audit.log.\(4 - n)") }
+        fs.append(Array("live\n".utf8), to: "/var/log/k8s_audit.log")
+        time.advance(5)
+        var options = TailOptions(patterns: ["/var/log/k8s_audit.log"])
+        options.maxOpenFiles = 2
+        let registry = Registry(nil, now: time.wall)
+        let first = Tailer(options: options, registry: registry, logger: logger, fileSystem: fs, time: time)
+        let out = CopyHoldingNothingNewTests.Lines()
+        first.poll(out)
+        #expect(out.read.map(\.text) == ["backup 1", "backup 2"])
+        for line in out.read { registry.commit(line.identity, epoch: line.epoch, offset: line.end, now: time.wall) }
+        // Stopped here: the registry written knows the first two backups only.
+        time.advance(60)
+        let second = Tailer(options: options, registry: Registry(registry.snapshot().document, now: time.wall), logger: logger,
+                            fileSystem: fs, time: time)
+        let again = CopyHoldingNothingNewTests.Lines()
+        for _ in 0..<4 {
+            time.advance(1)
+            second.poll(again)
+        }
+        #expect(again.read.map(\.text) == ["backup 3", "live"])
+    }
 }

@@ -46,6 +46,22 @@ import TailshipTestSupport
         #expect(found.isEmpty, "\(found.count) of \(Self.count) failed; first: \(found.prefix(3).joined(separator: "\n"))")
     }
 
+    /// With two files open at most, files wait for a slot at every rotation: a thousand
+    /// sequences (seeds 20261239 and 20262326 lost lines this way, 20263551 with one slot).
+    @Test func randomSequencesWithTwoOpenFiles() {
+        let failures = Mutex<[String]>([])
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for n in stride(from: worker, to: 1000, by: workers) {
+                let seed = Self.baseSeed &+ UInt64(n)
+                let problems = CoreWorld(seed: seed, maxOpenFiles: 2).run(CoreAction.sequence(seed: seed))
+                if !problems.isEmpty { failures.withLock { $0.append("seed \(seed): \(problems.prefix(3))") } }
+            }
+        }
+        let found = failures.withLock { $0 }
+        #expect(found.isEmpty, "\(found.count) of 1000 failed with max_open_files 2; first: \(found.prefix(3).joined(separator: "\n"))")
+    }
+
     /// In-process sequences that once failed: 20262114 a copy shorter than the fingerprint
     /// shipped again; 900009146 a copy holding nothing new recorded as shipped before its
     /// lines' acks (both also in CopyHoldingNothingNewTests).
