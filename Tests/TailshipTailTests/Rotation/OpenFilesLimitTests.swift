@@ -47,7 +47,9 @@ import Testing
     /// Seed 20261239 with `max_open_files: 2`: at a first start, backups present then but
     /// left for later by the limit were judged by their age against the new registry, found
     /// older, and skipped as history; their lines were never shipped.
-    @Test func backupsWaitingForASlotAtAFirstStartAreShipped() {
+    /// Three logrotate backups (`backup 1` the oldest) and a live file, found at a first
+    /// start with two slots.
+    static func threeBackupsAndTwoSlots() -> (MemoryFileSystem, ManualTime, TailOptions) {
         let fs = MemoryFileSystem()
         let time = ManualTime()
         for n in 1...3 { fs.append(Array("backup \(n)\n".utf8), to: "/var/log/k8s_audit.log.\(4 - n)") }
@@ -55,6 +57,11 @@ import Testing
         time.advance(5)
         var options = TailOptions(patterns: ["/var/log/k8s_audit.log"])
         options.maxOpenFiles = 2
+        return (fs, time, options)
+    }
+
+    @Test func backupsWaitingForASlotAtAFirstStartAreShipped() {
+        let (fs, time, options) = Self.threeBackupsAndTwoSlots()
         let tailer = Tailer(options: options, registry: Registry(nil, now: time.wall), logger: logger, fileSystem: fs, time: time)
         let out = CopyHoldingNothingNewTests.Lines()
         for _ in 0..<6 {
@@ -68,13 +75,7 @@ import Testing
     /// at its first start got a slot; the registry it wrote did not know the backup, which
     /// was older than the registry and so taken for history at the next start.
     @Test func aBackupNotReachedBeforeAStopIsShippedAfterTheRestart() {
-        let fs = MemoryFileSystem()
-        let time = ManualTime()
-        for n in 1...3 { fs.append(Array("backup \(n)\n".utf8), to: "/var/log/k8s_audit.log.\(4 - n)") }
-        fs.append(Array("live\n".utf8), to: "/var/log/k8s_audit.log")
-        time.advance(5)
-        var options = TailOptions(patterns: ["/var/log/k8s_audit.log"])
-        options.maxOpenFiles = 2
+        let (fs, time, options) = Self.threeBackupsAndTwoSlots()
         let registry = Registry(nil, now: time.wall)
         let first = Tailer(options: options, registry: registry, logger: logger, fileSystem: fs, time: time)
         let out = CopyHoldingNothingNewTests.Lines()
