@@ -61,12 +61,6 @@ public struct Fingerprint: Hashable, Sendable, Codable {
         return Array(buffer[0..<got])
     }
 
-    /// Whether the file behind `fd` starts with the bytes this fingerprint was taken over.
-    public func matches(fd: Int32) -> Bool {
-        guard let now = Fingerprint.read(fd: fd, limit: length) else { return false }
-        return now.length == length && now.hash == hash
-    }
-
     /// Whether `file` starts with the bytes this fingerprint was taken over.
     public func matches(_ file: any OpenFile) -> Bool {
         guard let now = file.head(limit: length) else { return false }

@@ -75,10 +75,10 @@ struct RotationCore: Sendable {
     }
 
     /// Forgets settling backups that went away.
+    /// Runs every pass: removes in place, without rebuilding the whole map.
     mutating func forgetStaleSettling(now: Double) {
-        setAside = setAside.filter { _, file in
-            guard case .settling(_, let since) = file else { return true }
-            return now - since < Self.copyWaitSeconds
+        for (identity, file) in setAside {
+            if case .settling(_, let since) = file, now - since >= Self.copyWaitSeconds { setAside[identity] = nil }
         }
     }
 
