@@ -15,6 +15,8 @@ public final class ShipStats: Sendable {
     public let batchesDeadLettered = Atomic<Int>(0)
     public let eventsDeadLettered = Atomic<Int>(0)
     public let retries = Atomic<Int>(0)
+    /// Unexpected errors from a sink (not a refusal it handles itself); the batch is tried again.
+    public let batchErrors = Atomic<Int>(0)
     /// Bodies a receiver refused as too large (413) and that were sent again in halves.
     public let splits = Atomic<Int>(0)
     public let oversizeLines = Atomic<Int>(0)

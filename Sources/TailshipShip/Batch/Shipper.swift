@@ -93,18 +93,18 @@ public final class Shipper: Sendable {
         try Task.checkCancellation()
     }
 
-    /// Has one batch prepared (an `OrderedSink`) or delivered in a task of its own. A task that
-    /// throws (cancelled at shutdown) reports nothing: its batch is not acknowledged.
+    /// Has one batch prepared (an `OrderedSink`) or delivered in a task of its own. A task
+    /// cancelled at shutdown reports nothing: its batch is not acknowledged.
     private func start(_ batch: Batch, ordered: (any OrderedSink)?, in group: inout DiscardingTaskGroup,
                        events: AsyncStream<Event>.Continuation) {
         if let ordered {
-            group.addTask {
-                guard let bytes = try? await (batch.events > 0 ? ordered.prepare(batch) : []) else { return }
+            group.addTask { [self] in
+                guard let bytes = await attempt(batch, { batch.events > 0 ? try await ordered.prepare(batch) : [] }) else { return }
                 events.yield(.prepared(batch, bytes))
             }
         } else {
-            group.addTask { [sink] in
-                guard let delivery = try? await (batch.events > 0 ? sink.deliver(batch) : .acknowledged) else { return }
+            group.addTask { [self, sink] in
+                guard let delivery = await attempt(batch, { batch.events > 0 ? try await sink.deliver(batch) : .acknowledged }) else { return }
                 events.yield(.done(batch, delivery))
             }
         }
@@ -113,7 +113,30 @@ public final class Shipper: Sendable {
     /// Stores a prepared batch; nil if storing was cancelled (shutdown).
     private func store(_ batch: Batch, _ bytes: [UInt8], in ordered: any OrderedSink) async -> Delivery? {
         guard batch.events > 0 else { return .acknowledged }
-        return try? await ordered.store(bytes, of: batch)
+        return await attempt(batch) { try await ordered.store(bytes, of: batch) }
+    }
+
+    /// Runs `work` until it returns; nil once cancelled. Sinks retry what they know
+    /// themselves; anything else they throw (a bug, an encoder that gave up) must not
+    /// take the batch and its slot away silently, or every later ack would wait forever:
+    /// it is logged, counted, and tried again after a growing pause.
+    func attempt<T: Sendable>(_ batch: Batch, _ work: @Sendable () async throws -> T) async -> T? {
+        var pause = 0.5
+        while !Task.isCancelled {
+            do {
+                return try await work()
+            } catch is CancellationError {
+                return nil
+            } catch {
+                if Task.isCancelled { return nil }
+                stats.batchErrors.add(1, ordering: .relaxed)
+                logger.error("batch failed unexpectedly; trying again", metadata: [
+                    "error": "\(error)", "sequence": "\(batch.sequence)", "events": "\(batch.events)", "retry_in_seconds": "\(pause)"])
+                do { try await Task.sleep(for: .milliseconds(Int(pause * 1000))) } catch { return nil }
+                pause = min(pause * 2, 30)
+            }
+        }
+        return nil
     }
 
     private func finishedOne(_ slots: Slots) {

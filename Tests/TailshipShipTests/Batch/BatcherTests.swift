@@ -123,6 +123,32 @@ final class ManualClock: @unchecked Sendable {
         #expect(order.withLock { $0 } == [1, 2, 3, 4, 5, 6])
     }
 
+    /// Throws an error that is not cancellation on the first attempts at batch 2.
+    final class FlakySink: Sink, @unchecked Sendable {
+        struct Broken: Error {}
+        let failures = Mutex(2)
+        func deliver(_ batch: Batch) async throws -> Delivery {
+            if batch.sequence == 2, failures.withLock({ f in defer { f -= 1 }; return f > 0 }) { throw Broken() }
+            return .acknowledged
+        }
+        func shutdown() async {}
+    }
+
+    @Test func aBatchWhoseDeliveryThrowsIsTriedAgainNotDropped() async throws {
+        let queue = BatchQueue(capacity: 8)
+        let order = Mutex<[UInt64]>([])
+        let stats = ShipStats()
+        let shipper = Shipper(queue: queue, sink: FlakySink(), maxInFlight: 2, stats: stats, logger: Logger(label: "test")) { batch in
+            order.withLock { $0.append(batch.sequence) }
+        }
+        for s in 1...4 { queue.put(Batch(sequence: UInt64(s), body: Array("x\n".utf8), events: 1, segments: [])) }
+        queue.finish()
+        try await shipper.run()
+        #expect(order.withLock { $0 } == [1, 2, 3, 4])
+        #expect(stats.batchErrors.load(ordering: .relaxed) == 2)
+        #expect(stats.eventsShipped.load(ordering: .relaxed) == 4)
+    }
+
     /// Prepares slowly for early batches and quickly for late ones; records the order of stores.
     final class OrderedTestSink: OrderedSink, @unchecked Sendable {
         let stored = Mutex<[UInt64]>([])
