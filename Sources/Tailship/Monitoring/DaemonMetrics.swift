@@ -42,6 +42,7 @@ public final class DaemonMetrics: Sendable {
         ("events_dead_lettered", "tailship_events_dead_lettered_total", [], "Events stored in the dead-letter directory instead of being delivered."),
         ("lines_oversize", "tailship_lines_oversize_total", [], "Lines longer than max_line_bytes, stored in the dead-letter directory."),
         ("lines_invalid", "tailship_lines_invalid_total", [], "With a policy: lines that are not audit events; without: lines that are not JSON objects (HTTP output)."),
+        ("dead_letter_write_errors", "tailship_dead_letter_write_errors_total", [], "Failed writes of a line over max_line_bytes to the dead-letter directory; reading waits and retries."),
         ("registry_writes", "tailship_registry_writes_total", [], "Registry files written."),
         ("files_lost", "tailship_files_lost_total", [], "Files that disappeared before all of their bytes were shipped."),
         ("read_errors", "tailship_read_errors_total", [], "Input paths that could not be opened or read (permissions, not a regular file, a symlink loop); counted once per path until it reads again."),
@@ -51,6 +52,7 @@ public final class DaemonMetrics: Sendable {
     static let gaugeDefinitions: [(key: String, name: String, help: String)] = [
         ("backlog", "tailship_backlog_bytes", "Bytes on disk, in files the registry tracks, not yet acknowledged."),
         ("open_files", "tailship_open_files", "Files open for reading."),
+        ("dead_letter_stalled", "tailship_dead_letter_stalled", "1 while reading waits because a line over max_line_bytes cannot be stored in the dead-letter directory."),
         ("inflight", "tailship_inflight_batches", "Batches being delivered now."),
         ("registry_last_write", "tailship_registry_last_write_timestamp_seconds", "Unix time of the last registry write (0: none yet)."),
     ]
@@ -110,6 +112,7 @@ public final class DaemonMetrics: Sendable {
             let invalid = policyInvalid + (policyActive ? 0 : nonObjects)
             if invalid > 0 { counters["lines_invalid"]!.increment(by: Int64(invalid)) }
             syncPolicy(policy, &s)
+            gauges["dead_letter_stalled"]!.set(to: Double(stats.deadLetterStalled.load(ordering: .relaxed)))
             gauges["open_files"]!.set(to: Double(stats.openFiles.load(ordering: .relaxed)))
             gauges["inflight"]!.set(to: Double(stats.inFlightBatches.load(ordering: .relaxed)))
             gauges["registry_last_write"]!.set(to: Double(state.registryLastWrite.load(ordering: .relaxed)) / 1e9)
@@ -131,6 +134,7 @@ public final class DaemonMetrics: Sendable {
             "lines_oversize": stats.oversizeLines.load(ordering: .relaxed),
             "policy_invalid": stats.policyInvalid.load(ordering: .relaxed),
             "non_objects": stats.nonObjectLines.load(ordering: .relaxed),
+            "dead_letter_write_errors": stats.deadLetterWriteErrors.load(ordering: .relaxed),
             "registry_writes": state.registryWrites.load(ordering: .relaxed),
             "files_lost": stats.filesLost.load(ordering: .relaxed),
             "read_errors": stats.readErrors.load(ordering: .relaxed),

@@ -12,8 +12,8 @@ final class PipelineHandler: TailHandler {
     private let deadLetters: DeadLetterWriter
     private let stats: ShipStats
     private let logger: Logger
-    private var oversize: DeadLetterLineFile?
-    private var oversizeFailed = false
+    private lazy var oversize = OversizeStore(deadLetters: deadLetters, stats: stats, logger: logger,
+                                              isStopping: { [unowned self] in isStopping() }, onStall: { [unowned self] in batcher.flush() })
     private var cached: (follower: ObjectIdentifier, epoch: UInt64, fingerprint: UInt64, source: LineSource)?
     /// Backfill's --since/--until, if given.
     private let timeFilter: AuditTimeFilter?
@@ -74,33 +74,13 @@ final class PipelineHandler: TailHandler {
             if first {
                 stats.oversizeLines.add(1, ordering: .relaxed)
                 stats.linesRead.add(1, ordering: .relaxed)
-                oversizeFailed = false
-                do {
-                    oversize = try deadLetters.openOversize(path: follower.path, identity: follower.identity, sequence: stats.oversizeLines.load(ordering: .relaxed))
-                } catch {
-                    oversizeFailed = true
-                    logger.error("cannot store oversize line in the dead-letter directory", metadata: ["error": "\(error)", "file": "\(follower.path)"])
-                }
+                guard oversize.begin(path: follower.path, identity: follower.identity,
+                                     sequence: stats.oversizeLines.load(ordering: .relaxed)) else { return }
             }
-            do {
-                try oversize?.append(bytes)
-            } catch {
-                oversizeFailed = true
-                logger.error("cannot store oversize line in the dead-letter directory", metadata: ["error": "\(error)"])
-                oversize = nil
-            }
+            _ = oversize.append(bytes, path: follower.path)
         case .oversizeEnd(let end, let length):
-            var stored = "(not stored)"
-            if let file = oversize {
-                do {
-                    try file.finish()
-                    stored = file.path
-                } catch {
-                    oversizeFailed = true
-                    logger.error("cannot store oversize line in the dead-letter directory", metadata: ["error": "\(error)"])
-                }
-            }
-            oversize = nil
+            // Not stored (a shutdown while waiting): not committed either; read again at the next start.
+            guard let stored = oversize.finish(path: follower.path) else { return }
             logger.warning("line longer than max_line_bytes not shipped; stored in the dead-letter directory", metadata: [
                 "file": "\(follower.path)", "bytes": "\(length)", "end_offset": "\(end)", "dead_letter": "\(stored)",
             ])

@@ -20,6 +20,9 @@ public final class ShipStats: Sendable {
     /// Bodies a receiver refused as too large (413) and that were sent again in halves.
     public let splits = Atomic<Int>(0)
     public let oversizeLines = Atomic<Int>(0)
+    /// Failed writes of oversize lines to the dead-letter directory, and 1 while reading waits on one.
+    public let deadLetterWriteErrors = Atomic<Int>(0)
+    public let deadLetterStalled = Atomic<Int>(0)
     public let linesRead = Atomic<Int>(0)
     public let bytesRead = Atomic<Int>(0)
     /// Lines the HTTP output found not to be JSON objects (sent as they are, or wrapped as strings).

@@ -98,6 +98,9 @@ public struct DeadLetterWriter: Sendable {
 public final class DeadLetterLineFile {
     public let path: String
     private let fd: Int32
+    /// Bytes stored so far: a write that failed half way (a full disk) is retried
+    /// at this offset, so retrying never leaves a piece twice.
+    private var written: Int64 = 0
 
     init(path: String, source: String) throws {
         self.path = path
@@ -108,13 +111,22 @@ public final class DeadLetterLineFile {
     deinit { close(fd) }
 
     public func append(_ bytes: UnsafeRawBufferPointer) throws {
-        try DurableFile.writeAll(fd: fd, bytes, path: path)
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(written) + off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw DurableFile.error("write failed", path) }
+            done += n
+        }
+        written += Int64(done)
     }
 
     /// Adds the `\n` and makes the file durable.
     public func finish() throws {
         let nl: [UInt8] = [0x0A]
-        try nl.withUnsafeBytes { try DurableFile.writeAll(fd: fd, $0, path: path) }
+        let n = nl.withUnsafeBytes { pwrite(fd, $0.baseAddress!, 1, off_t(written)) }
+        guard n == 1 else { throw DurableFile.error("write failed", path) }
+        written += 1
         guard fsync(fd) == 0 else { throw DurableFile.error("fsync failed", path) }
     }
 }

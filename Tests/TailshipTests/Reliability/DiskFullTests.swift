@@ -72,4 +72,45 @@ struct DiskFullTests {
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 20) == 0)
     }
+
+    /// A line over max_line_bytes whose dead-letter directory is full: reading waits on
+    /// it (offset not committed past it, a metric, a critical line) instead of losing
+    /// it; once space is freed the line lands there whole and the rest is shipped.
+    @Test func oversizeLineWithAFullDeadLetterDiskStallsThenLandsWhole() async throws {
+        let f = DaemonFixture()
+        try FileManager.default.createDirectory(atPath: f.deadLetter, withIntermediateDirectories: true)
+        let (mounted, message) = try runCommand(["mount", "-t", "tmpfs", "-o", "size=4m", "tailship-test", f.deadLetter])
+        try #require(mounted == 0, "mount failed: \(message)")
+        defer { _ = try? runCommand(["umount", "-l", f.deadLetter]) }
+        let filler = "\(f.deadLetter)/filler"
+        _ = try runCommand(["dd", "if=/dev/zero", "of=\(filler)", "bs=4096"])
+        let before = (0..<100).map(numberedLine), after = (100..<200).map(numberedLine)
+        let long = #"{"kind":"Event","auditID":"long","pad":""# + String(repeating: "x", count: 1 << 20) + #""}"#
+        appendText(before.joined(separator: "\n") + "\n", to: f.log)
+        let longStart = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
+        appendText(long + "\n" + after.joined(separator: "\n") + "\n", to: f.log)
+        let config = f.config(output: f.fileOutput, extra: "monitoring: {listen: \"127.0.0.1:0\"}", maxLine: "64KiB")
+        let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
+        let client = try #require(await MonitoringClient.address(of: daemon))
+        #expect(await eventually(seconds: 20) { (try? client.scrape().value("tailship_dead_letter_stalled")) == 1 })
+        #expect(await eventually(seconds: 10) { f.delivered().count == 100 })
+        try await Task.sleep(for: .seconds(2))
+        #expect(f.delivered().count == 100 && f.delivered() == before, "nothing after the unstored line is shipped")
+        let stuck = try RegistryStore(path: f.registry).load()?.entries.first?.offset ?? 0
+        #expect(stuck <= longStart, "offset \(stuck) is not committed past the line's start \(longStart)")
+        #expect(daemon.stderr.contains("cannot store a line longer than max_line_bytes"))
+        #expect((try client.scrape().value("tailship_dead_letter_write_errors_total") ?? 0) >= 1)
+
+        try FileManager.default.removeItem(atPath: filler)
+        #expect(await eventually(seconds: 20) { f.delivered().count == 200 })
+        #expect(f.delivered() == before + after, "in order, once")
+        let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
+        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
+        #expect((try client.scrape().value("tailship_dead_letter_stalled")) == 0)
+        let stored = try FileManager.default.contentsOfDirectory(atPath: f.deadLetter).filter { $0.hasSuffix(".line") }
+        let contents = stored.compactMap { FileManager.default.contents(atPath: "\(f.deadLetter)/\($0)") }
+        #expect(contents.contains(Data((long + "\n").utf8)), "the line is stored whole, once: \(contents.map(\.count))")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(seconds: 20) == 0)
+    }
 }
