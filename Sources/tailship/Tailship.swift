@@ -111,7 +111,11 @@ struct BackfillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
         abstract: "Ship every rotated log (plain and .gz) and the live file up to its end, oldest first, then exit.",
-        discussion: "Exit status: 0 every event acknowledged, 2 some went to the dead-letter directory, 130 interrupted (rerun to resume), 1 configuration or I/O error.")
+        discussion: """
+            Exit status: 0 every event acknowledged, 2 some went to the dead-letter directory, 3 some input could not be read \
+            (a corrupt or incomplete .gz, a file lost, a read error), 124 --timeout reached, 130 interrupted (rerun to resume; \
+            a first SIGINT/SIGTERM drains for at most shutdown_timeout, a second stops at once), 1 configuration or I/O error.
+            """)
 
     @OptionGroup var options: ConfigOptions
 
@@ -120,6 +124,9 @@ struct BackfillCommand: AsyncParsableCommand {
 
     @Option(help: "Keep events whose requestReceivedTimestamp is at or before this RFC 3339 time.")
     var until: String?
+
+    @Option(help: "Stop after this long (e.g. 30m), reading or not; exit status 124. Rerun to resume.")
+    var timeout: String?
 
     @Flag(name: .customLong("dry-run"), help: "Print the plan, one line per file, and send nothing.")
     var dryRun = false
@@ -130,7 +137,14 @@ struct BackfillCommand: AsyncParsableCommand {
     func run() async throws {
         let config: ResolvedConfig
         var mode = BackfillMode()
+        var limit: Duration?
         do {
+            if let timeout {
+                guard let d = DurationValue.parse(timeout), d.milliseconds > 0 else {
+                    throw ConfigError("--timeout", "not a duration: \(timeout) (use ms, s, m or h, e.g. 30m)")
+                }
+                limit = d.duration
+            }
             config = Backfill.restrict(try options.load(files: files), to: files)
             if let since {
                 guard let t = RFC3339.parse(since) else { throw ConfigError("--since", "not an RFC 3339 time: \(since)") }
@@ -158,7 +172,7 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         let summary: Backfill.Summary
         do {
-            summary = try await backfill.run(logger: logger) { p in
+            summary = try await backfill.run(logger: logger, timeout: limit) { p in
                 let mib = Double(p.bytesDone) / 1_048_576
                 let rate = p.seconds > 0 ? mib / p.seconds : 0
                 let left = max(0, Double(p.bytesTotal) / 1_048_576 - mib)

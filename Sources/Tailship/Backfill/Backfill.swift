@@ -63,24 +63,49 @@ public struct Backfill: Sendable {
         public var seconds: Double
         public var deadLettered: Int
         public var filtered: Int
-        public var completed: Bool
+        public var outcome: BackfillOutcome
+        /// Input that could not be read whole: corrupt or incomplete `.gz`, files lost, read errors.
+        public var unreadable: [String]
+        public var filesLost: Int
+        public var readErrors: Int
 
-        /// 0 all acknowledged, 2 something dead-lettered, 130 interrupted.
-        public var exitCode: Int32 { !completed ? 130 : deadLettered > 0 ? 2 : 0 }
+        public var completed: Bool { outcome == .complete }
+
+        /// 130 interrupted, 124 `--timeout` reached, 3 input could not be read,
+        /// 2 something was dead-lettered, 0 everything acknowledged.
+        public var exitCode: Int32 {
+            switch outcome {
+            case .interrupted: return 130
+            case .timedOut: return 124
+            case .complete:
+                if !unreadable.isEmpty || filesLost > 0 || readErrors > 0 { return 3 }
+                return deadLettered > 0 ? 2 : 0
+            }
+        }
 
         public var description: String {
             let mib = Double(bytesRead) / 1_048_576
-            return String(format: "backfill %@: %d files, %d events, %.1f MiB read, %.1f MiB sent, %.1f s, %.1f MiB/s, %d events dead-lettered, %d left out by --since/--until",
-                          completed ? "complete" : "interrupted", files, events, mib, Double(bytesSent) / 1_048_576, seconds,
-                          seconds > 0 ? mib / seconds : 0, deadLettered, filtered)
+            var text = String(format: "backfill %@: %d files, %d events, %.1f MiB read, %.1f MiB sent, %.1f s, %.1f MiB/s, %d events dead-lettered, %d left out by --since/--until",
+                              outcome.rawValue, files, events, mib, Double(bytesSent) / 1_048_576, seconds,
+                              seconds > 0 ? mib / seconds : 0, deadLettered, filtered)
+            if !unreadable.isEmpty { text += "; not readable: " + unreadable.joined(separator: ", ") }
+            if filesLost > 0 { text += "; \(filesLost) files lost before they were read" }
+            if readErrors > 0 { text += "; \(readErrors) read errors" }
+            switch outcome {
+            case .interrupted: text += "; rerun to resume"
+            case .timedOut: text += "; --timeout reached, rerun to resume"
+            case .complete: break
+            }
+            return text
         }
     }
 
-    /// Runs to the end (or to SIGINT/SIGTERM); `progress` is called about once a second.
-    public func run(logger: Logger, progress: @escaping @Sendable (Progress) -> Void) async throws -> Summary {
+    /// Runs to the end, to SIGINT/SIGTERM (draining for at most `shutdown_timeout`; a
+    /// second signal stops at once) or to `timeout`; `progress` is called about once a second.
+    public func run(logger: Logger, timeout: Duration? = nil, progress: @escaping @Sendable (Progress) -> Void) async throws -> Summary {
         let plan = try self.plan(logger: logger)
         let total = plan.reduce(0) { $0 + $1.toSend }
-        let daemon = try Daemon(config: config, logger: logger, handleSignals: true, backfill: mode)
+        let daemon = try Daemon(config: config, logger: logger, handleSignals: true, shutdownSignals: false, backfill: mode)
         let started = monotonicSeconds()
         let stats = daemon.stats
         let reporter = Task {
@@ -90,9 +115,12 @@ public struct Backfill: Sendable {
                                   events: stats.eventsShipped.load(ordering: .relaxed), seconds: monotonicSeconds() - started))
             }
         }
-        defer { reporter.cancel() }
+        let stops = BackfillStops(daemon: daemon, timeout: timeout, logger: logger)
+        defer {
+            reporter.cancel()
+            stops.cancel()
+        }
         try await daemon.run()
-        reporter.cancel()
         return Summary(files: plan.filter { $0.skipReason == nil && $0.toSend > 0 }.count,
                        events: stats.eventsShipped.load(ordering: .relaxed),
                        bytesRead: stats.bytesRead.load(ordering: .relaxed),
@@ -100,6 +128,9 @@ public struct Backfill: Sendable {
                        seconds: monotonicSeconds() - started,
                        deadLettered: stats.eventsDeadLettered.load(ordering: .relaxed),
                        filtered: stats.linesFiltered.load(ordering: .relaxed),
-                       completed: daemon.completed)
+                       outcome: stops.outcome ?? (daemon.completed ? .complete : .interrupted),
+                       unreadable: daemon.trouble.unreadable,
+                       filesLost: stats.filesLost.load(ordering: .relaxed),
+                       readErrors: stats.readErrors.load(ordering: .relaxed))
     }
 }

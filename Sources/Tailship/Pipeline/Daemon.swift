@@ -20,6 +20,9 @@ public final class Daemon: Sendable {
     private let group: ServiceGroup
     private let lock: RegistryLock
     private let completion = Completion()
+    private let shutdown: ShutdownClock
+    /// Input that could not be read whole (backfill's exit status 3).
+    let trouble = InputTrouble()
 
     /// Backfill: whether every file was read to its end (false after an interruption).
     public var completed: Bool { completion.done.load(ordering: .acquiring) }
@@ -38,7 +41,9 @@ public final class Daemon: Sendable {
     }
 
     /// `resetRegistry` (`--registry-reset`): the registry is moved aside first and every file is read from the beginning.
-    public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true, backfill: BackfillMode? = nil, resetRegistry: Bool = false) throws {
+    /// `shutdownSignals` false: the caller handles SIGINT/SIGTERM (backfill, through `interrupt()`).
+    public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true, shutdownSignals: Bool = true,
+                backfill: BackfillMode? = nil, resetRegistry: Bool = false) throws {
         self.config = config
         let metrics = config.monitoring.map { _ in DaemonMetrics() }
         let stats = metrics.map { ShipStats(metrics: $0.factory) } ?? ShipStats()
@@ -65,13 +70,14 @@ public final class Daemon: Sendable {
         monitoringAddress = monitoring?.address
         let queue = BatchQueue(capacity: max(4, maxInFlight))
         let shutdown = ShutdownClock(timeout: config.shutdownTimeout.inSeconds)
+        self.shutdown = shutdown
         let shipper = Self.makeShipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger,
                                        registry: registry, metrics: metrics)
         let completion = self.completion
         let finish: @Sendable () -> Void = { completion.finish() }
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
                                 shutdown: shutdown, logger: logger, policies: policies, state: state, audit: audit,
-                                backfill: backfill, onComplete: backfill == nil ? nil : finish)
+                                backfill: backfill, trouble: trouble, onComplete: backfill == nil ? nil : finish)
         // Stopped in reverse order: the reader first, the monitoring server and watchdog last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier, let interval = notifier.watchdogInterval {
@@ -90,7 +96,7 @@ public final class Daemon: Sendable {
         services.append(.init(service: ReaderService(loop: reader)))
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,
-            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+            gracefulShutdownSignals: handleSignals && shutdownSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         completion.group.withLock { $0 = group }
         logger.info("tailship started", metadata: [
@@ -146,6 +152,20 @@ public final class Daemon: Sendable {
 
     /// Starts a graceful shutdown, as SIGTERM does.
     public func stop() async {
+        await group.triggerGracefulShutdown()
+    }
+
+    /// SIGINT/SIGTERM for a backfill: stops reading and drains for at most
+    /// `shutdown_timeout` (also when reading had finished and the drain had no
+    /// deadline); a second one stops at once.
+    func interrupt() async {
+        shutdown.interrupt()
+        await group.triggerGracefulShutdown()
+    }
+
+    /// `--timeout` reached: stops at once; what is not acknowledged is sent at the next run.
+    func expire() async {
+        shutdown.expire()
         await group.triggerGracefulShutdown()
     }
 }

@@ -28,7 +28,7 @@ final class ReaderLoop: @unchecked Sendable {
 
     init(config: ResolvedConfig, registry: Registry, queue: BatchQueue, deadLetters: DeadLetterWriter, stats: ShipStats,
          shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, state: DaemonState = DaemonState(), audit: AuditMetrics? = nil,
-         backfill: BackfillMode? = nil, onComplete: (@Sendable () -> Void)? = nil) {
+         backfill: BackfillMode? = nil, trouble: InputTrouble = InputTrouble(), onComplete: (@Sendable () -> Void)? = nil) {
         self.queue = queue
         self.state = state
         self.shutdown = shutdown
@@ -37,7 +37,7 @@ final class ReaderLoop: @unchecked Sendable {
         self.stats = stats
         self.policies = policies
         stop = StopFlag()
-        let observer = StatsTailObserver(stats: stats)
+        let observer = StatsTailObserver(stats: stats, trouble: trouble)
         tailers = config.inputs.map { input in
             Tailer(options: Self.tailOptions(input, config: config, backfill: backfill), registry: registry, observer: observer, logger: logger)
         }
@@ -143,6 +143,10 @@ final class StopFlag: Sendable {
 /// Feeds tailer events into the shared counters.
 struct StatsTailObserver: TailObserver {
     let stats: ShipStats
+    let trouble: InputTrouble
+    func fileOpened(path: String) { trouble.opened(path) }
+    func gzipIncomplete(path: String) { trouble.gzipIncomplete(path) }
+    func gzipAbandoned(path: String) { trouble.abandoned(path) }
     func bytesRead(_ count: Int) { stats.bytesRead.add(count, ordering: .relaxed) }
     func fileLost(path: String, unshippedBytes: UInt64?) { stats.filesLost.add(1, ordering: .relaxed) }
     func readError(path: String, errno: Int32) { stats.readErrors.add(1, ordering: .relaxed) }

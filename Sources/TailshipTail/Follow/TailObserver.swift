@@ -11,6 +11,8 @@ public protocol TailObserver: Sendable {
     func openFilesLimited()
     /// A .gz could not be read to a valid end (yet).
     func gzipIncomplete(path: String)
+    /// A .gz was given up on: corrupt, or deleted before it was whole.
+    func gzipAbandoned(path: String)
     /// Bytes on disk in open files not yet read (alert on it before the apiserver deletes backups).
     func backlog(bytes: UInt64)
 }
@@ -24,6 +26,7 @@ extension TailObserver {
     public func fileLost(path: String, unshippedBytes: UInt64?) {}
     public func openFilesLimited() {}
     public func gzipIncomplete(path: String) {}
+    public func gzipAbandoned(path: String) {}
     public func backlog(bytes: UInt64) {}
 }
 

@@ -61,7 +61,7 @@ extension Tailer {
             case .abandonIncomplete:
                 logger.error("compressed file is corrupt or was deleted before it was complete; not finished",
                              metadata: ["file": "\(follower.path)", "offset": "\(follower.readOffset)"])
-                observer.gzipIncomplete(path: follower.path)
+                observer.gzipAbandoned(path: follower.path)
                 return true
             case .shipPartialLineAndFinish:
                 logger.warning("shipping last line without newline of a rotated file", metadata: ["file": "\(follower.path)"])

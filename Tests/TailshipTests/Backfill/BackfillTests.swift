@@ -150,6 +150,77 @@ struct BackfillFixture {
         await receiver.stop()
     }
 
+    /// An output that keeps answering 503: reading ends, the drain never would.
+    static func failingReceiver() async throws -> TestReceiver {
+        try await TestReceiver { _ in (503, "{\"error\":\"unavailable\"}") }
+    }
+
+    @Test func interruptDuringAnEndlessDrainStopsWithinShutdownTimeout() async throws {
+        let b = try BackfillFixture()
+        let receiver = try await Self.failingReceiver()
+        // Batches large enough for everything to be read and queued: the reader finishes,
+        // the drain (no deadline of its own) would go on for ever.
+        let config = b.f.config(output: b.f.httpOutput(receiver.url), batch: "{max_events: 5000, max_wait: 100ms}", shutdown: "2s")
+        let run = try TailshipProcess(["backfill", "--config", config], directory: b.f.dir.path)
+        #expect(await eventually(seconds: 20) { run.stderr.contains("every file read to its end") })
+        #expect(await eventually(seconds: 10) { receiver.requests.count >= 3 })
+        let sent = Date()
+        run.signal(SIGINT)
+        let status = await run.waitForExit(seconds: 15)
+        let took = Date().timeIntervalSince(sent)
+        print(String(format: "backfill interrupted while draining: exit %d after %.2f s (shutdown_timeout 2s)", status ?? -1, took))
+        #expect(status == 130)
+        #expect(took < 4, "took \(took) s")
+        #expect(run.stdout.contains("backfill interrupted"))
+        await receiver.stop()
+    }
+
+    @Test func secondInterruptStopsAtOnce() async throws {
+        let b = try BackfillFixture()
+        let receiver = try await Self.failingReceiver()
+        let config = b.f.config(output: b.f.httpOutput(receiver.url), shutdown: "60s")
+        let run = try TailshipProcess(["backfill", "--config", config], directory: b.f.dir.path)
+        #expect(await eventually(seconds: 20) { receiver.requests.count >= 3 })
+        run.signal(SIGINT)
+        try await Task.sleep(for: .milliseconds(300))
+        let sent = Date()
+        run.signal(SIGINT)
+        let status = await run.waitForExit(seconds: 15)
+        let took = Date().timeIntervalSince(sent)
+        print(String(format: "backfill second interrupt: exit %d after %.2f s", status ?? -1, took))
+        #expect(status == 130)
+        #expect(took < 3, "took \(took) s")
+        await receiver.stop()
+    }
+
+    @Test func timeoutBoundsTheWholeRun() async throws {
+        let b = try BackfillFixture()
+        let receiver = try await Self.failingReceiver()
+        let config = b.f.config(output: b.f.httpOutput(receiver.url), shutdown: "60s")
+        let started = Date()
+        let (status, out, err) = try TailshipProcess.run(["backfill", "--config", config, "--timeout", "3s"], directory: b.f.dir.path)
+        let took = Date().timeIntervalSince(started)
+        print(String(format: "backfill --timeout 3s: exit %d after %.2f s", status, took))
+        #expect(status == 124, "\(err.suffix(2000))")
+        #expect(took < 8)
+        #expect(out.contains("backfill timed out") && out.contains("--timeout reached"))
+        await receiver.stop()
+    }
+
+    @Test func exitStatusThreeWhenAGzipIsCorrupt() async throws {
+        let b = try BackfillFixture()
+        // Backup 1 loses its second half: not a whole gzip stream.
+        let corrupt = b.backups[1]
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: corrupt))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: corrupt))
+        let config = b.f.config(output: b.f.fileOutput)
+        let (status, out, _) = try TailshipProcess.run(["backfill", "--config", config], directory: b.f.dir.path)
+        #expect(status == 3)
+        #expect(out.contains("not readable: \(corrupt)"), "\(out)")
+        // Everything else arrived.
+        #expect(Set(b.delivered()) == Set(b.expected.filter { !$0.hasPrefix("bf-01") }))
+    }
+
     @Test func exitStatusOneForBadArguments() throws {
         let b = try BackfillFixture()
         let config = b.f.config(output: b.f.fileOutput)
