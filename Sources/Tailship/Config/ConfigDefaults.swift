@@ -17,6 +17,8 @@ public enum ConfigDefaults {
     public static let compressionLevel = 1
     public static let maxFileBytes = 128 << 20
     public static let deadLetterDirectory = "/var/lib/tailship/dead-letter"
+    public static let pinsMaxBytes = 2 << 30
+    public static let pinDirectoryName = ".tailship-pins"
     public static let shutdownTimeout: Duration = .seconds(30)
     public static let logLevel = "info"
     public static let logFormat = "logfmt"

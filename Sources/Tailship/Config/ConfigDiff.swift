@@ -32,6 +32,7 @@ struct ConfigDiff {
         check("output.compression_level", a.compressionLevel, b.compressionLevel)
         compareOutputs(a.output, b.output)
         check("dead_letter.directory", a.deadLetterDirectory, b.deadLetterDirectory)
+        check("pins", a.pins, b.pins)
         check("shutdown_timeout", a.shutdownTimeout, b.shutdownTimeout)
         check("policy", a.policyPath, b.policyPath)
         check("policy", a.policy, b.policy)

@@ -9,6 +9,8 @@ public struct ConfigFile: ConfigSection, Sendable {
     public var batch: BatchSection?
     public var output: OutputSection?
     public var deadLetter: DeadLetterSection?
+    /// Hard links that keep rotated files until they are shipped.
+    public var pins: PinsSection?
     /// How long SIGTERM waits for in-flight batches. Default 30s.
     public var shutdownTimeout: Duration?
     public var log: LogSection?
@@ -133,6 +135,17 @@ public struct DeadLetterSection: ConfigSection, Sendable {
 
     public init() {}
 
+}
+
+public struct PinsSection: ConfigSection, Sendable {
+    /// Default true.
+    public var enabled: Bool?
+    /// Default: `.tailship-pins` in each input's directory (it must be on the same filesystem and mount).
+    public var directory: String?
+    /// Most bytes kept pinned per directory; over it the oldest pins go. Default 2GiB.
+    public var maxBytes: ByteSize?
+
+    public init() {}
 }
 
 public struct LogSection: ConfigSection, Sendable {

@@ -33,6 +33,13 @@ extension ResolvedConfig {
             out += "  file:\n    directory: \(quote(dir))\n    max_file_bytes: \(ByteSize(max))\n"
         }
         out += "dead_letter:\n  directory: \(quote(deadLetterDirectory))\n"
+        if let pins {
+            let dirs = Set(inputs.map { pins.directory(for: $0) }).sorted().map(quote).joined(separator: ", ")
+            out += "pins:\n  enabled: true\n  directory: \(pins.directory.map(quote) ?? "\(quote(ConfigDefaults.pinDirectoryName))  # in each input's directory: \(dirs)")\n"
+            out += "  max_bytes: \(ByteSize(Int(pins.maxBytes)))\n"
+        } else {
+            out += "pins:\n  enabled: false\n"
+        }
         out += "shutdown_timeout: \(shutdownTimeout.configText)\n"
         if let policyPath, let policy {
             out += "policy: \(quote(policyPath))  # \(policy.apiVersion), \(policy.rules.count) rules\n"

@@ -28,12 +28,27 @@ extension ResolvedConfig {
             deadLetterDirectory: file.deadLetter?.directory ?? ConfigDefaults.deadLetterDirectory,
             shutdownTimeout: file.shutdownTimeout ?? ConfigDefaults.shutdownTimeout,
             logLevel: logLevel, logJSON: format == "json")
+        resolved.pins = try resolvePins(file.pins)
         try resolvePolicy(file, into: &resolved)
         resolved.monitoring = try resolveMonitoring(file.monitoring)
         resolved.auditInsights = try AuditInsightsSettings.resolve(file.auditMetrics, monitoring: resolved.monitoring)
         resolved.enrichment = try Enrichment.resolve(fields: file.addFields, addSource: file.addSource,
                                                      environment: ProcessInfo.processInfo.environment)
         return resolved
+    }
+
+    static func resolvePins(_ section: PinsSection?) throws -> Pins? {
+        guard section?.enabled ?? true else { return nil }
+        var pins = Pins()
+        if let dir = section?.directory {
+            guard !dir.isEmpty else { throw ConfigError("pins.directory", "must not be empty") }
+            pins.directory = dir
+        }
+        if let max = section?.maxBytes {
+            guard max.bytes > 0 else { throw ConfigError("pins.max_bytes", "must be more than 0 (use enabled: false to turn pins off)") }
+            pins.maxBytes = UInt64(max.bytes)
+        }
+        return pins
     }
 
     /// The file with the command line's values in place of its own.

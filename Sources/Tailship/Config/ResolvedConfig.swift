@@ -35,6 +35,8 @@ public struct ResolvedConfig: Sendable, Equatable {
     public var compressionLevel: Int32?
     public var output: Output
     public var deadLetterDirectory: String
+    /// `pins`: nil when off.
+    public var pins: Pins? = Pins()
     public var shutdownTimeout: Duration
     public var logLevel: Logger.Level
     public var logJSON: Bool
@@ -48,6 +50,19 @@ public struct ResolvedConfig: Sendable, Equatable {
     public var auditInsights: AuditInsightsSettings?
     /// `add_fields` / `add_source`, if set.
     public var enrichment: Enrichment?
+
+    public struct Pins: Sendable, Equatable {
+        /// nil: `.tailship-pins` in each input's directory.
+        public var directory: String?
+        public var maxBytes = UInt64(ConfigDefaults.pinsMaxBytes)
+
+        /// The pin directory for an input.
+        public func directory(for input: Input) -> String {
+            if let directory { return directory }
+            let dir = ((input.paths.first ?? ".") as NSString).deletingLastPathComponent
+            return (dir.isEmpty ? "." : dir) + "/" + ConfigDefaults.pinDirectoryName
+        }
+    }
 
     public struct Monitoring: Sendable, Equatable {
         public var host: String

@@ -52,6 +52,9 @@ public final class DaemonMetrics: Sendable {
     static let gaugeDefinitions: [(key: String, name: String, help: String)] = [
         ("backlog", "tailship_backlog_bytes", "Bytes on disk, in files the registry tracks, not yet acknowledged."),
         ("open_files", "tailship_open_files", "Files open for reading."),
+        ("pinned_files", "tailship_pinned_files", "Rotated files kept by a hard link in the pin directory until they are acknowledged."),
+        ("pinned_bytes", "tailship_pinned_bytes", "Bytes on disk of the pinned files (alert near pins.max_bytes)."),
+        ("pins_enabled", "tailship_pins_enabled", "1 when pinning works; 0 when it is off (pins.enabled: false, or the pin directory cannot be used)."),
         ("dead_letter_stalled", "tailship_dead_letter_stalled", "1 while reading waits because a line over max_line_bytes cannot be stored in the dead-letter directory."),
         ("inflight", "tailship_inflight_batches", "Batches being delivered now."),
         ("registry_last_write", "tailship_registry_last_write_timestamp_seconds", "Unix time of the last registry write (0: none yet)."),
@@ -113,6 +116,9 @@ public final class DaemonMetrics: Sendable {
             if invalid > 0 { counters["lines_invalid"]!.increment(by: Int64(invalid)) }
             syncPolicy(policy, &s)
             gauges["dead_letter_stalled"]!.set(to: Double(stats.deadLetterStalled.load(ordering: .relaxed)))
+            gauges["pinned_files"]!.set(to: Double(stats.pinnedFiles.load(ordering: .relaxed)))
+            gauges["pinned_bytes"]!.set(to: Double(stats.pinnedBytes.load(ordering: .relaxed)))
+            gauges["pins_enabled"]!.set(to: Double(stats.pinsEnabled.load(ordering: .relaxed)))
             gauges["open_files"]!.set(to: Double(stats.openFiles.load(ordering: .relaxed)))
             gauges["inflight"]!.set(to: Double(stats.inFlightBatches.load(ordering: .relaxed)))
             gauges["registry_last_write"]!.set(to: Double(state.registryLastWrite.load(ordering: .relaxed)) / 1e9)

@@ -93,6 +93,9 @@ public final class Daemon: Sendable {
             signal(SIGHUP, SIG_IGN)
             services.append(.init(service: ConfigReloadService(initial: config, policies: policies, credentials: credentials, logger: logger)))
         }
+        if backfill == nil {
+            services.append(.init(service: PinService(config: config, registry: registry, stats: stats, logger: logger)))
+        }
         services.append(.init(service: ReaderService(loop: reader)))
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,

@@ -38,6 +38,10 @@ public final class ShipStats: Sendable {
     public let openFiles = Atomic<Int>(0)
     /// Files that vanished before all of them was shipped.
     public let filesLost = Atomic<Int>(0)
+    /// Pinned rotated files and their bytes on disk; whether pinning works (1) or is off (0).
+    public let pinnedFiles = Atomic<Int>(0)
+    public let pinnedBytes = Atomic<Int>(0)
+    public let pinsEnabled = Atomic<Int>(0)
     /// Failed opens and reads of input paths (permissions, a directory where a file was, a symlink loop).
     public let readErrors = Atomic<Int>(0)
     /// Batches handed to the sink and not yet finished.

@@ -19,6 +19,9 @@ public struct TailOptions: Sendable {
     public var backups: BackupPolicy = .auto
     /// Most files open at once; more wait their turn.
     public var maxOpenFiles: Int = 64
+    /// Where pins of this input's rotated files are (`pins.directory`); they are
+    /// listed with the backups, so a pinned file whose backup was deleted is read there.
+    public var pinDirectory: String?
     /// Backfill: read every file to its current end and let go of it, live
     /// files included (their last line without `\n` stays unread).
     public var stopAtEnd = false

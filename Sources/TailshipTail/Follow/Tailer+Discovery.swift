@@ -26,7 +26,7 @@ extension Tailer {
         // Backups of the live files, and of literal paths whose live file is missing right now.
         let literal = options.patterns.filter { !$0.contains(where: { "*?[".contains($0) }) }
         let searched = Array(Set(matched + literal)).sorted()
-        let backups = backupFinder.backups(of: searched)
+        let backups = withPins(backupFinder.backups(of: searched))
         let backupPaths = Set(backups.map(\.path))
         var listing = InputListing(backups: backups, live: matched.filter { !backupPaths.contains($0) }, searchedPaths: searched)
         guard options.since != nil || options.until != nil else { return listing }
@@ -43,6 +43,27 @@ extension Tailer {
         if let last = backups.last, last.named, let until = options.until, last.time > until { listing.liveOutOfRange = true }
         listing.backups = kept
         return listing
+    }
+
+    /// The backups with the pins of files whose backup is gone (same identity: the
+    /// backup is read under its own name while it exists), in rotation order.
+    func withPins(_ backups: [Backup]) -> [Backup] {
+        guard let dir = options.pinDirectory else { return backups }
+        let pins = PinDirectory(path: dir).list()
+        guard !pins.isEmpty else { return backups }
+        let listed = Set(backups.compactMap { try? fileSystem.status($0.path).get().identity })
+        let dirs = Set(options.patterns.map { ($0 as NSString).deletingLastPathComponent })
+        var all = backups
+        for pin in pins where !listed.contains(pin.identity) {
+            guard dirs.contains(where: { Self.belongs("\($0)/\(pin.originalName)", to: options.patterns) }) else { continue }
+            let nameTime = BackupFinder.timeFromName(pin.originalName)
+            all.append(Backup(path: pin.path, compressed: pin.compressed, time: nameTime ?? pin.modified, rank: 0, named: nameTime != nil))
+        }
+        return all.sorted { a, b in
+            if a.time != b.time { return a.time < b.time }
+            if a.rank != b.rank { return a.rank > b.rank }
+            return a.path < b.path
+        }
     }
 
     /// Observes every backup (oldest first) and live file and has the core decide on each; returns the live identities seen.

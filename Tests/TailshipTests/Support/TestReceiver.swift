@@ -27,10 +27,14 @@ final class TestReceiver: Sendable {
     private let state = Mutex(State())
     let port: Int
     let respond: @Sendable (Int) -> (status: Int, body: String)
+    /// False: bodies answered with anything but 2xx are not kept (long outages).
+    let keepsRefusedBodies: Bool
 
     /// Starts on a free port (or `port`).
-    init(port: Int = 0, respond: @escaping @Sendable (Int) -> (status: Int, body: String) = { _ in (200, "{}") }) async throws {
+    init(port: Int = 0, keepsRefusedBodies: Bool = true,
+         respond: @escaping @Sendable (Int) -> (status: Int, body: String) = { _ in (200, "{}") }) async throws {
         self.respond = respond
+        self.keepsRefusedBodies = keepsRefusedBodies
         let channel = try await Self.bind(port: port, receiver: nil)
         self.port = channel.localAddress!.port!
         try await channel.close()
@@ -70,7 +74,8 @@ final class TestReceiver: Sendable {
         let decoded = gz ? ((try? Gzip.decompress(body)) ?? []) : body
         return state.withLock { s in
             let (status, text) = respond(s.requests.count)
-            s.requests.append(Request(headers: head.headers.map { ($0.name, $0.value) }, body: decoded, status: status))
+            let kept = keepsRefusedBodies || (200..<300).contains(status) ? decoded : []
+            s.requests.append(Request(headers: head.headers.map { ($0.name, $0.value) }, body: kept, status: status))
             return (status, text)
         }
     }

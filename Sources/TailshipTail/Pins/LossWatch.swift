@@ -1,0 +1,51 @@
+import TailshipBasics
+
+/// Notices rotated files that vanish while Tailship runs before any of their
+/// bytes were read (deleted by lumberjack or logrotate while reading waited on
+/// the output): the reader never opened them, so nothing else would say so.
+/// A file whose content is still present elsewhere (its .gz, a pin) is not lost.
+struct LossWatch {
+    struct Seen {
+        var path: String
+        var head: [UInt8]
+        var unshipped: UInt64
+    }
+    private(set) var seen: [FileIdentity: Seen] = [:]
+
+    /// One file present now, and what it holds.
+    struct Present {
+        var identity: FileIdentity
+        var path: String
+        var head: [UInt8]
+        var verdict: PinVerdict?
+        /// The registry knows this identity: the reader opened it and reports it itself.
+        var known: Bool
+    }
+
+    /// Records what is present; returns the files gone with unshipped bytes and no other copy.
+    /// `shipped` says whether a vanished file's content was acknowledged meanwhile.
+    mutating func update(_ present: [Present], shipped: (Seen) -> Bool, known: (FileIdentity) -> Bool) -> [Seen] {
+        let here = Set(present.map(\.identity))
+        for p in present {
+            if case .unshipped(let n)? = p.verdict, !p.known, !p.head.isEmpty {
+                seen[p.identity] = Seen(path: p.path, head: p.head, unshipped: n)
+            } else {
+                seen[p.identity] = nil
+            }
+        }
+        var lost: [Seen] = []
+        for (identity, s) in seen where !here.contains(identity) {
+            seen[identity] = nil
+            if known(identity) || shipped(s) { continue }
+            if present.contains(where: { Self.sameContent($0.head, s.head) }) { continue }
+            lost.append(s)
+        }
+        return lost
+    }
+
+    /// Both start with the same bytes as far as both go (a head is at most 1 KiB).
+    static func sameContent(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let n = min(a.count, b.count)
+        return n > 0 && a[0..<n] == b[0..<n]
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import TailshipBasics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension PinKeeper {
+    /// Links one rotated file; nil if it could not be (pinning may be off after it).
+    func take(_ path: String, status: FileStatus) -> Pin? {
+        switch directory.pin(path, identity: status.identity) {
+        case .success(let target):
+            failingPaths.remove(path)
+            logger.info("pinned rotated file until it is acknowledged", metadata: [
+                "file": "\(path)", "pin": "\(target)", "bytes": "\(status.size)"])
+            return Pin(path: target, identity: status.identity, originalName: (path as NSString).lastPathComponent,
+                       size: status.size, modified: status.modifiedSeconds)
+        case .failure(let error) where error.code == ENOENT:
+            return nil
+        case .failure(let error) where [EXDEV, EPERM, EACCES, EROFS].contains(error.code):
+            disabledReason = error.code == EXDEV
+                ? "the pin directory is on another filesystem or mount than \(path) (EXDEV)"
+                : "cannot link \(path) into the pin directory (\(error)); with fs.protected_hardlinks, linking another user's file needs CAP_FOWNER"
+            logger.critical("pinning is off: \(disabledReason!)", metadata: ["pin_directory": "\(directory.path)"])
+            return nil
+        case .failure(let error):
+            if failingPaths.insert(path).inserted {
+                logger.error("cannot pin rotated file", metadata: ["file": "\(path)", "error": "\(error)"])
+            }
+            return nil
+        }
+    }
+
+    /// Over `maxBytes`, releases the oldest pins. One whose original is gone takes its
+    /// unshipped bytes with it: logged as critical and reported lost.
+    func keepToBudget(_ pins: [Pin], originals: Set<FileIdentity>) -> Report {
+        var report = Report()
+        var kept = pins.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
+        var total = kept.reduce(0) { $0 + $1.size }
+        while total > maxBytes, let oldest = kept.first {
+            kept.removeFirst()
+            total -= oldest.size
+            var unshipped: UInt64 = 0
+            if case .unshipped(let n)? = verdict(path: oldest.path, status: status(of: oldest), compressed: oldest.compressed) { unshipped = n }
+            directory.release(oldest)
+            releasedForBudget.insert(oldest.identity)
+            if originals.contains(oldest.identity) {
+                logger.warning("pins.max_bytes reached: pin released; the file is still at its own path but no longer kept",
+                               metadata: ["pin": "\(oldest.path)", "unshipped_bytes": "\(unshipped)"])
+            } else {
+                logger.critical("pins.max_bytes reached: pinned file released before it was shipped; its unshipped lines are lost",
+                                metadata: ["file": "\(oldest.originalName)", "pin": "\(oldest.path)", "unshipped_bytes": "\(unshipped)"])
+                report.lost.append((oldest.originalName, unshipped))
+            }
+        }
+        report.pinnedBytes = total
+        report.pinnedFiles = kept.count
+        return report
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Tailship
+import Testing
+import TailshipTestSupport
+
+/// The outage the issue measured, with real lumberjack: 1 MiB files, 2 gzipped
+/// backups kept, 60,000 events at 1,000/s while the receiver answers 503 for
+/// the first 60 s. Lumberjack deletes backups long before the output is back;
+/// pins keep them. Without pins, every file lost must be counted.
+@Suite(.serialized) struct PinnedBackupsTests {
+    static let total = 60_000
+    /// Lumberjack's events are at least 600 bytes: no 1 MiB file holds more.
+    static let mostEventsPerFile = (1 << 20) / 600 + 1
+
+    struct Outcome {
+        var report: DeliveryReport
+        /// `tailship_files_lost_total`, summed over every process run.
+        var filesLost: Double
+        var pinnedAtEnd: Double?
+    }
+
+    /// Runs the outage; `kills` SIGKILLs spread over it, each followed by a restart.
+    func outage(pins: Bool, kills: Int) async throws -> Outcome {
+        let f = DaemonFixture()
+        let outageEnds = Date().addingTimeInterval(62)
+        let receiver = try await TestReceiver(keepsRefusedBodies: false) { _ in
+            Date() < outageEnds ? (503, "{\"error\":\"unavailable\"}") : (200, "{}")
+        }
+        let config = f.config(output: f.httpOutput(receiver.url), batch: "{max_events: 500, max_wait: 100ms}",
+                              extra: "monitoring: {listen: \"127.0.0.1:0\"}\npins: {enabled: \(pins)}")
+        var daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path, name: "run0")
+        var client = try #require(await MonitoringClient.address(of: daemon))
+        let writer = try LumberjackWriter.start(path: f.log, events: Self.total, rate: 1000, maxSizeMiB: 1, backups: 2, compress: true)
+        var lost = 0.0
+        for k in 0..<kills {
+            // Evenly through the outage: at 15, 30 and 45 s for three.
+            try await Task.sleep(for: .seconds(60.0 / Double(kills + 1)))
+            lost += (try? client.scrape().value("tailship_files_lost_total")) ?? 0
+            daemon.signal(SIGKILL)
+            _ = await daemon.waitForExit(seconds: 5)
+            daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path, name: "run\(k + 1)")
+            client = try #require(await MonitoringClient.address(of: daemon))
+        }
+        writer.waitUntilExit()
+        let written = LumberjackWriter.ids(0..<Self.total)
+        // Until everything arrived, or (nothing more arriving) delivery stopped after the outage.
+        var last = -1, still = 0
+        while Date() < outageEnds.addingTimeInterval(120) {
+            let count = Set(OutputReader.auditIDs(in: receiver.acceptedBytes)).count
+            if count >= Self.total { break }
+            still = count == last && Date() > outageEnds.addingTimeInterval(5) ? still + 1 : 0
+            if still >= 8 { break }
+            last = count
+            try await Task.sleep(for: .seconds(1))
+        }
+        let report = DeliveryReport(written: written, delivered: OutputReader.auditIDs(in: receiver.acceptedBytes))
+        var pinned: Double?
+        if pins { _ = await eventually(seconds: 20) { pinned = try? client.scrape().value("tailship_pinned_files"); return pinned == 0 } }
+        lost += (try? client.scrape().value("tailship_files_lost_total")) ?? 0
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(seconds: 20) == 0)
+        await receiver.stop()
+        return Outcome(report: report, filesLost: lost, pinnedAtEnd: pinned)
+    }
+
+    func expectNothingLost(_ o: Outcome, _ name: String) {
+        print("\(name): \(o.report), files lost \(Int(o.filesLost)), pinned at the end \(o.pinnedAtEnd.map { "\(Int($0))" } ?? "?")")
+        #expect(o.report.missing.isEmpty, "\(o.report)")
+        #expect(o.filesLost == 0)
+        #expect(o.pinnedAtEnd == 0, "pins of shipped files are released")
+    }
+
+    /// Each lost file held at most `mostEventsPerFile` of the missing events.
+    func expectLossesCounted(_ o: Outcome, _ name: String) {
+        let atLeast = (o.report.missing.count + Self.mostEventsPerFile - 1) / Self.mostEventsPerFile
+        print("\(name): \(o.report), files lost \(Int(o.filesLost)) (at least \(atLeast) files held the missing events)")
+        #expect(!o.report.missing.isEmpty, "the outage did not outlast the rotation window")
+        #expect(Int(o.filesLost) >= atLeast, "\(o.report), files lost counted \(o.filesLost)")
+    }
+
+    @Test func pinnedRunningThroughout() async throws {
+        expectNothingLost(try await outage(pins: true, kills: 0), "pins on, running throughout")
+    }
+
+    @Test func pinnedKilledThreeTimes() async throws {
+        expectNothingLost(try await outage(pins: true, kills: 3), "pins on, SIGKILL three times")
+    }
+
+    @Test func unpinnedRunningThroughoutCountsLostFiles() async throws {
+        expectLossesCounted(try await outage(pins: false, kills: 0), "pins off, running throughout")
+    }
+
+    @Test func unpinnedKilledThreeTimesCountsLostFiles() async throws {
+        expectLossesCounted(try await outage(pins: false, kills: 3), "pins off, SIGKILL three times")
+    }
+}
