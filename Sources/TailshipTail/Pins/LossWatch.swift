@@ -23,8 +23,9 @@ struct LossWatch {
     }
 
     /// Records what is present; returns the files gone with unshipped bytes and no other copy.
-    /// `shipped` says whether a vanished file's content was acknowledged meanwhile.
-    mutating func update(_ present: [Present], shipped: (Seen) -> Bool, known: (FileIdentity) -> Bool) -> [Seen] {
+    /// `known` says whether the registry knows a vanished file (by identity, or its content
+    /// by its first bytes): the reader opened it, holds it open, and reports it itself if lost.
+    mutating func update(_ present: [Present], known: (FileIdentity, Seen) -> Bool) -> [Seen] {
         let here = Set(present.map(\.identity))
         for p in present {
             if case .unshipped(let n)? = p.verdict, !p.known, !p.head.isEmpty {
@@ -36,7 +37,7 @@ struct LossWatch {
         var lost: [Seen] = []
         for (identity, s) in seen where !here.contains(identity) {
             seen[identity] = nil
-            if known(identity) || shipped(s) { continue }
+            if known(identity, s) { continue }
             if present.contains(where: { Self.sameContent($0.head, s.head) }) { continue }
             lost.append(s)
         }

@@ -74,7 +74,7 @@ public final class PinKeeper: @unchecked Sendable {
     func verdict(path: String, status: FileStatus, compressed: Bool) -> PinVerdict? {
         guard let look = looks.look(path: path, status: status, compressed: compressed) else { return nil }
         return PinVerdict.judge(head: look.head, contentLength: look.contentLength, modified: status.modifiedSeconds,
-                                entry: registry.entry(for: status.identity), copies: registry.entries(matchingHead: look.head),
+                                entry: registry.entry(for: status.identity), copies: copies(of: look.head),
                                 registryCreatedAt: registry.createdAt, shipHistory: options.shipHistory)
     }
 
@@ -121,6 +121,17 @@ public final class PinKeeper: @unchecked Sendable {
         }
     }
 
+    /// Entries whose content these first bytes are. An entry fingerprinted when its
+    /// file held a few bytes matches every file that starts alike (every audit log
+    /// starts with the same 80 bytes), so its fingerprint must cover enough of them.
+    func copies(of head: [UInt8]) -> [RegistryEntry] {
+        let enough = min(head.count, Self.distinguishingBytes)
+        return registry.entries(matchingHead: head).filter { $0.fingerprintLength >= enough }
+    }
+
+    /// Past the first event's auditID.
+    static let distinguishingBytes = 256
+
     func status(of pin: Pin) -> FileStatus {
         FileStatus(identity: pin.identity, kind: .regular, size: pin.size, modified: Int64((pin.modified * 1e9).rounded()), links: 2)
     }
@@ -128,8 +139,9 @@ public final class PinKeeper: @unchecked Sendable {
     /// Rotated files gone unread, with no copy left: logged and reported lost.
     func vanished(_ present: [LossWatch.Present]) -> [(path: String, unshippedBytes: UInt64)] {
         let registry = self.registry
-        let gone = watch.update(present, shipped: { s in registry.entries(matchingHead: s.head).contains(where: \.isFullyShipped) },
-                                known: { registry.entry(for: $0) != nil })
+        let gone = watch.update(present) { identity, s in
+            registry.entry(for: identity) != nil || !copies(of: s.head).isEmpty
+        }
         for s in gone {
             logger.error("rotated file deleted before it was read; its lines are lost", metadata: [
                 "file": "\(s.path)", "unshipped_bytes": "\(s.unshipped)"])
