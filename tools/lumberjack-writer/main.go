@@ -37,12 +37,14 @@ func main() {
 	began := time.Now()
 	verbs := []string{"get", "list", "watch", "update", "create", "patch", "delete"}
 	resources := []string{"pods", "configmaps", "leases", "events", "nodes", "secrets", "deployments"}
+	written := 0
 	for i := *start; i < *start+*events; i++ {
 		now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
 		verb := verbs[i%len(verbs)]
 		res := resources[(i/7)%len(resources)]
 		line := fmt.Sprintf(`{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"%s-%08d","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/%s/x-%d","verb":"%s","user":{"username":"system:serviceaccount:kube-system:replicaset-controller","groups":["system:serviceaccounts","system:authenticated"]},"sourceIPs":["10.0.0.%d"],"userAgent":"kube-controller-manager/v1.31.2 (linux/amd64) kubernetes/5864a46","objectRef":{"resource":"%s","namespace":"default","name":"x-%d","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"%s","stageTimestamp":"%s","annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by ClusterRoleBinding"}}`+"\n",
 			*prefix, i, res, i, verb, i%250+1, res, i, now, now)
+		written += len(line)
 		if _, err := logger.Write([]byte(line)); err != nil {
 			fmt.Fprintln(os.Stderr, "lumberjack-writer:", err)
 			os.Exit(1)
@@ -54,5 +56,5 @@ func main() {
 	}
 	logger.Close()
 	time.Sleep(*settle)
-	fmt.Printf("written %d\n", *events)
+	fmt.Printf("written %d events, %d bytes\n", *events, written)
 }

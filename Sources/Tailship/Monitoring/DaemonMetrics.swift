@@ -50,7 +50,8 @@ public final class DaemonMetrics: Sendable {
     ]
 
     static let gaugeDefinitions: [(key: String, name: String, help: String)] = [
-        ("backlog", "tailship_backlog_bytes", "Bytes on disk, in files the registry tracks, not yet acknowledged."),
+        ("backlog", "tailship_backlog_bytes", "Bytes of input not yet acknowledged: live files, rotated files read or not yet opened, .gz backups (decompressed length), pinned files; one content counted once."),
+        ("backlog_oldest", "tailship_backlog_oldest_seconds", "Age (from its modification time) of the oldest file holding bytes not yet acknowledged; 0 when none."),
         ("open_files", "tailship_open_files", "Files open for reading."),
         ("pinned_files", "tailship_pinned_files", "Rotated files kept by a hard link in the pin directory until they are acknowledged."),
         ("pinned_bytes", "tailship_pinned_bytes", "Bytes on disk of the pinned files (alert near pins.max_bytes)."),
@@ -122,7 +123,10 @@ public final class DaemonMetrics: Sendable {
             gauges["open_files"]!.set(to: Double(stats.openFiles.load(ordering: .relaxed)))
             gauges["inflight"]!.set(to: Double(stats.inFlightBatches.load(ordering: .relaxed)))
             gauges["registry_last_write"]!.set(to: Double(state.registryLastWrite.load(ordering: .relaxed)) / 1e9)
-            gauges["backlog"]!.set(to: Double(syncLag(rows, &s)))
+            _ = syncLag(rows, &s)
+            gauges["backlog"]!.set(to: Double(stats.backlogBytes.load(ordering: .relaxed)))
+            let oldest = stats.backlogOldestModified.load(ordering: .relaxed)
+            gauges["backlog_oldest"]!.set(to: oldest > 0 ? max(0, Double(UTCTime.nowNanoseconds()) / 1e9 - Double(oldest)) : 0)
             return prometheus.emitToBuffer()
         }
     }

@@ -75,14 +75,18 @@ final class PinService: Service, @unchecked Sendable {
     private func loop() {
         while !stop.isSet {
             var bytes: UInt64 = 0, files = 0
+            var backlog = Backlog()
             for keeper in keepers {
                 let report = keeper.scan()
+                backlog.add(report.backlog)
                 bytes += report.pinnedBytes
                 files += report.pinnedFiles
                 if !report.lost.isEmpty { stats.filesLost.add(report.lost.count, ordering: .relaxed) }
             }
             stats.pinnedBytes.store(Int(bytes), ordering: .relaxed)
             stats.pinnedFiles.store(files, ordering: .relaxed)
+            stats.backlogBytes.store(Int(backlog.bytes), ordering: .relaxed)
+            stats.backlogOldestModified.store(Int(backlog.oldestModified ?? 0), ordering: .relaxed)
             updateEnabled()
             watcher.wait(timeoutMilliseconds: 1000)
         }

@@ -42,6 +42,10 @@ public final class ShipStats: Sendable {
     public let pinnedFiles = Atomic<Int>(0)
     public let pinnedBytes = Atomic<Int>(0)
     public let pinsEnabled = Atomic<Int>(0)
+    /// Input not yet acknowledged (decompressed bytes for .gz), and the modification
+    /// time (Unix seconds, 0 for none) of the oldest file holding some.
+    public let backlogBytes = Atomic<Int>(0)
+    public let backlogOldestModified = Atomic<Int>(0)
     /// Failed opens and reads of input paths (permissions, a directory where a file was, a symlink loop).
     public let readErrors = Atomic<Int>(0)
     /// Batches handed to the sink and not yet finished.

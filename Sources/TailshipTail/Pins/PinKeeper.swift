@@ -13,9 +13,12 @@ public final class PinKeeper: @unchecked Sendable {
         public var pinnedFiles = 0
         /// Pins released over budget whose original is gone: their unshipped bytes are lost.
         public var lost: [(path: String, unshippedBytes: UInt64)] = []
+        /// Everything of this input not yet acknowledged.
+        public var backlog = Backlog()
 
         public static func == (a: Report, b: Report) -> Bool {
             a.pinnedBytes == b.pinnedBytes && a.pinnedFiles == b.pinnedFiles && a.lost.map(\.path) == b.lost.map(\.path)
+                && a.backlog == b.backlog
         }
     }
 
@@ -104,6 +107,7 @@ public final class PinKeeper: @unchecked Sendable {
         looks.keep(Set(pinned.keys).union(presentIdentities))
         var report = keepToBudget(Array(pinned.values), originals: presentIdentities)
         report.lost += vanished(present)
+        report.backlog = backlog(rotated: found, pins: Array(pinned.values))
         return report
     }
 

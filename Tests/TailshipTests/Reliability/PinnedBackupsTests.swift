@@ -94,3 +94,46 @@ import TailshipTestSupport
         expectLossesCounted(try await outage(pins: false, kills: 3), "pins off, SIGKILL three times")
     }
 }
+
+/// `tailship_backlog_bytes` against the truth measured outside Tailship: bytes the
+/// writer wrote minus bytes the receiver accepted, across rotations and gzip.
+@Suite(.serialized) struct BacklogMetricTests {
+    @Test func backlogIsWrittenMinusAcknowledgedWithinFivePercent() async throws {
+        let f = DaemonFixture()
+        // The first 10 requests are accepted, then the output is down for good.
+        let receiver = try await TestReceiver(keepsRefusedBodies: false) { n in n < 10 ? (200, "{}") : (503, "{}") }
+        let config = f.config(output: f.httpOutput(receiver.url), batch: "{max_events: 200, max_wait: 50ms}",
+                              extra: "monitoring: {listen: \"127.0.0.1:0\"}")
+        let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
+        let client = try #require(await MonitoringClient.address(of: daemon))
+        let out = f.dir.file("writer.out")
+        _ = FileManager.default.createFile(atPath: out, contents: nil)
+        let writer = try LumberjackWriter.start(path: f.log, events: 12_000, rate: 4000, maxSizeMiB: 1, backups: 2, compress: true,
+                                                output: FileHandle(forWritingAtPath: out))
+        writer.waitUntilExit()
+        let text = String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self)
+        let written = try #require(text.split(separator: " ").firstIndex(of: "events,").map { Int(text.split(separator: " ")[$0 + 1])! })
+        // Settled: two scrapes 2 s apart agree.
+        var backlog = -1.0
+        _ = await eventually(seconds: 30) {
+            let now = (try? client.scrape().value("tailship_backlog_bytes")) ?? -2
+            defer { backlog = now }
+            usleep(2_000_000)
+            return now == backlog
+        }
+        let acknowledged = receiver.acceptedBytes.count
+        let truth = Double(written - acknowledged)
+        let metrics = try client.scrape()
+        let oldest = metrics.value("tailship_backlog_oldest_seconds") ?? -1
+        let gz = try FileManager.default.contentsOfDirectory(atPath: f.dir.path).filter { $0.hasSuffix(".gz") }.count
+        print(String(format: "backlog metric %.0f bytes, true backlog %.0f (written %d, acknowledged %d): %.2f%%; oldest %.1f s; pinned %.0f files; .gz backups %d",
+                     backlog, truth, written, acknowledged, (backlog - truth) / truth * 100, oldest,
+                     metrics.value("tailship_pinned_files") ?? -1, gz))
+        #expect(acknowledged > 0 && gz > 0)
+        #expect(abs(backlog - truth) <= 0.05 * truth)
+        #expect(oldest > 0)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(seconds: 20) == 0)
+        await receiver.stop()
+    }
+}

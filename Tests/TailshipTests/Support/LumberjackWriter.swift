@@ -12,12 +12,12 @@ struct LumberjackWriter {
 
     /// Starts the writer; events are numbered from `start`, auditID `<prefix>-%08d`.
     static func start(path: String, events: Int, start: Int = 0, rate: Int = 0, maxSizeMiB: Int = 1, backups: Int = 5,
-                      compress: Bool = true, prefix: String = "ev") throws -> Process {
+                      compress: Bool = true, prefix: String = "ev", output: FileHandle? = nil) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = ["-path", path, "-events", "\(events)", "-start", "\(start)", "-rate", "\(rate)", "-maxsize", "\(maxSizeMiB)",
                        "-backups", "\(backups)", "-compress=\(compress)", "-prefix", prefix]
-        p.standardOutput = FileHandle.nullDevice
+        p.standardOutput = output ?? FileHandle.nullDevice
         try p.run()
         return p
     }
