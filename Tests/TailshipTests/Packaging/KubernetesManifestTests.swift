@@ -74,7 +74,9 @@ import Yams
         let inputs = try #require(config["inputs"] as? [[String: Any]])
         let auditLog = try #require((inputs.first?["paths"] as? [String])?.first)
         let logDir = (auditLog as NSString).deletingLastPathComponent
-        #expect(hostPath(ofMountAt: logDir) == (logDir, true))
+        // Writable for pins, which must be on the log's own mount (link(2) cannot cross mounts).
+        #expect(hostPath(ofMountAt: logDir) == (logDir, false))
+        #expect(config["pins"] == nil || (config["pins"] as? [String: Any])?["directory"] == nil, "the default pin directory is in the log's directory")
         let registry = try #require((config["registry"] as? [String: Any])?["path"] as? String)
         let stateDir = (registry as NSString).deletingLastPathComponent
         #expect(hostPath(ofMountAt: stateDir) == (stateDir, false))
