@@ -71,13 +71,17 @@ public final class Daemon: Sendable {
         let queue = BatchQueue(capacity: max(4, maxInFlight))
         let shutdown = ShutdownClock(timeout: config.shutdownTimeout.inSeconds)
         self.shutdown = shutdown
+        // HTTP batches carry keys a receiver may deduplicate by: each is recorded before it is
+        // sent, so after a crash the same lines go again as the same batch.
+        let journal: BatchJournal? = if case .http = config.output { BatchJournal(registryPath: config.registryPath, logger: logger) } else { nil }
+        let replay = journal?.load(pendingIn: registry) ?? []
         let shipper = Self.makeShipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger,
-                                       registry: registry, metrics: metrics)
+                                       registry: registry, metrics: metrics, journal: journal)
         let completion = self.completion
         let finish: @Sendable () -> Void = { completion.finish() }
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
                                 shutdown: shutdown, logger: logger, policies: policies, state: state, audit: audit,
-                                backfill: backfill, trouble: trouble, onComplete: backfill == nil ? nil : finish)
+                                backfill: backfill, trouble: trouble, replay: replay, onComplete: backfill == nil ? nil : finish)
         // Stopped in reverse order: the reader first, the monitoring server and watchdog last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier, let interval = notifier.watchdogInterval {
@@ -138,12 +142,16 @@ public final class Daemon: Sendable {
 
     /// The shipper, committing each acknowledged batch's offsets (in order) and observing its events' delays.
     private static func makeShipper(queue: BatchQueue, sink: any Sink, maxInFlight: Int, stats: ShipStats, logger: Logger,
-                                    registry: Registry, metrics: DaemonMetrics?) -> Shipper {
-        Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger) { batch in
+                                    registry: Registry, metrics: DaemonMetrics?, journal: BatchJournal?) -> Shipper {
+        var beforeSend: (@Sendable (Batch) -> Void)?
+        if let journal { beforeSend = { journal.record($0) } }
+        return Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger,
+                       beforeSend: beforeSend) { batch in
             let now = Date().timeIntervalSince1970
             for segment in batch.segments {
                 registry.commit(segment.identity, epoch: segment.epoch, offset: segment.end, now: now)
             }
+            journal?.acknowledged(batch)
             metrics?.observeDelays(batch)
         }
     }

@@ -28,7 +28,7 @@ final class ReaderLoop: @unchecked Sendable {
 
     init(config: ResolvedConfig, registry: Registry, queue: BatchQueue, deadLetters: DeadLetterWriter, stats: ShipStats,
          shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, state: DaemonState = DaemonState(), audit: AuditMetrics? = nil,
-         backfill: BackfillMode? = nil, trouble: InputTrouble = InputTrouble(), onComplete: (@Sendable () -> Void)? = nil) {
+         backfill: BackfillMode? = nil, trouble: InputTrouble = InputTrouble(), replay: [RecordedBatch] = [], onComplete: (@Sendable () -> Void)? = nil) {
         self.queue = queue
         self.state = state
         self.shutdown = shutdown
@@ -44,6 +44,7 @@ final class ReaderLoop: @unchecked Sendable {
         watcher = PosixFileSystem().watcher(directories: Array(Set(tailers.flatMap { $0.discovery.watchDirectories })).sorted())
         var emit: ((Batch) -> Void)?
         let batcher = Batcher(limits: config.batch) { emit?($0) }
+        batcher.replay = replay
         handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter,
                                   policies: policies, onInvalid: config.policyOnInvalid, policyCounts: state.policy,
                                   audit: audit, enrichment: config.enrichment)

@@ -17,10 +17,22 @@ public struct Batch: Sendable {
     public var body: [UInt8]
     public var events: Int
     public var segments: [BatchSegment]
+    /// A batch sent again after a restart keeps the key it was sent with (its file's
+    /// fingerprint may have grown since, which would change a computed key).
+    public var recordedKey: String?
+
+    public init(sequence: UInt64, body: [UInt8], events: Int, segments: [BatchSegment], recordedKey: String? = nil) {
+        self.sequence = sequence
+        self.body = body
+        self.events = events
+        self.segments = segments
+        self.recordedKey = recordedKey
+    }
 
     /// Deterministic: the same file ranges always give the same key, so a batch
     /// sent again after a crash can be recognised by the receiver.
     public var idempotencyKey: String {
+        if let recordedKey { return recordedKey }
         var text = ""
         for s in segments {
             text += "\(s.identity.device):\(s.identity.inode):\(String(s.fingerprint, radix: 16)):\(s.start)-\(s.end);"

@@ -25,6 +25,12 @@ public final class Batcher {
     private var nextSequence: UInt64 = 1
     /// Monotonic time the current batch got its first content.
     public private(set) var openedAt: Double?
+    /// Batches that were in flight when the last run stopped, oldest first: the
+    /// lines they covered are cut into the same batches again, under the same keys.
+    public var replay: [RecordedBatch] = []
+    /// The open batch is `active`, one of `replay`'s: no limit closes it before its recorded end.
+    private var replaying = false
+    private var active: RecordedBatch?
 
     public init(limits: BatchLimits, clock: @escaping () -> Double = monotonicSeconds, emit: @escaping (Batch) -> Void) {
         self.limits = limits
@@ -34,19 +40,19 @@ public final class Batcher {
         current.body.reserveCapacity(min(limits.maxBytes, 8 << 20) + 4096)
     }
 
-    /// When the open batch must close, if one is open.
-    public var deadline: Double? { openedAt.map { $0 + limits.maxWait } }
+    /// When the open batch must close, if one is open (never while it is cut as recorded).
+    public var deadline: Double? { replaying ? nil : openedAt.map { $0 + limits.maxWait } }
 
     /// Adds one line (without its `\n`) ending at file offset `end`.
     public func add(line: UnsafeRawBufferPointer, from source: LineSource, end: UInt64, start: UInt64) {
-        if current.events > 0 && current.body.count + line.count + 1 > limits.maxBytes {
+        if !replaying && current.events > 0 && current.body.count + line.count + 1 > limits.maxBytes {
             flush()
         }
         current.body.append(contentsOf: line)
         current.body.append(0x0A)
         current.events += 1
         cover(source, start: start, end: end)
-        if current.events >= limits.maxEvents || current.body.count >= limits.maxBytes {
+        if !replaying && (current.events >= limits.maxEvents || current.body.count >= limits.maxBytes) {
             flush()
         }
     }
@@ -62,9 +68,11 @@ public final class Batcher {
         if let deadline, clock() >= deadline { flush() }
     }
 
-    /// Closes the open batch now, if it holds anything.
+    /// Closes the open batch now, if it holds anything. One cut short of its recorded
+    /// end (a shutdown) is not the recorded batch: it gets a key of its own.
     public func flush() {
         guard !current.segments.isEmpty else { return }
+        if replaying { giveUpReplay() }
         let batch = current
         nextSequence += 1
         current = Batch(sequence: nextSequence, body: [], events: 0, segments: [])
@@ -75,6 +83,7 @@ public final class Batcher {
 
     private func cover(_ source: LineSource, start: UInt64, end: UInt64) {
         if openedAt == nil { openedAt = clock() }
+        if !replay.isEmpty && current.segments.isEmpty { beginReplay(source.identity, at: start) }
         if let last = current.segments.indices.last,
            current.segments[last].identity == source.identity, current.segments[last].epoch == source.epoch {
             current.segments[last].end = end
@@ -83,5 +92,43 @@ public final class Batcher {
             current.segments.append(BatchSegment(identity: source.identity, epoch: source.epoch, fingerprint: source.fingerprint,
                                                  path: source.path, start: start, end: end))
         }
+        if replaying { continueReplay(source.identity, end: end) }
     }
+
+    /// A batch starts where a recorded one started: cut it as recorded. (Records are
+    /// looked up by where they start: batches are recorded as they are sent, which
+    /// is not always in order.) Records of this file that start earlier can no
+    /// longer be cut as they were (committed, or their lines already batched).
+    private func beginReplay(_ identity: FileIdentity, at start: UInt64) {
+        replay.removeAll { r in r.ranges.first.map { $0.identity == identity && $0.start < start } ?? true }
+        guard let i = replay.firstIndex(where: { $0.ranges.first?.identity == identity && $0.ranges.first?.start == start }) else { return }
+        active = replay.remove(at: i)
+        replaying = true
+        current.recordedKey = active?.key
+    }
+
+    /// Closes the batch at its recorded end; gives the record up if the lines went past it.
+    private func continueReplay(_ identity: FileIdentity, end: UInt64) {
+        guard let record = active, let last = record.ranges.last else { giveUpReplay(); return }
+        guard record.ranges.contains(where: { $0.identity == identity && end <= $0.end }) else {
+            // Read past what the record covers: not the same batch after all.
+            giveUpReplay()
+            return
+        }
+        guard last.identity == identity && end == last.end else { return }
+        if current.segments.count == record.ranges.count {
+            active = nil
+            replaying = false
+            flush()
+        } else {
+            giveUpReplay()
+        }
+    }
+
+    private func giveUpReplay() {
+        active = nil
+        replaying = false
+        current.recordedKey = nil
+    }
+
 }

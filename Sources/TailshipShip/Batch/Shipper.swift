@@ -14,9 +14,13 @@ public final class Shipper: Sendable {
     private let stats: ShipStats
     private let logger: Logger
     private let onAcknowledged: @Sendable (Batch) -> Void
+    /// Called before a batch with events is first handed to the sink (and may block):
+    /// where its ranges are recorded durably, so a restart sends it again as it was.
+    private let beforeSend: (@Sendable (Batch) -> Void)?
 
     public init(queue: BatchQueue, sink: any Sink, maxInFlight: Int = 1, stats: ShipStats, logger: Logger,
-                onAcknowledged: @escaping @Sendable (Batch) -> Void) {
+                beforeSend: (@Sendable (Batch) -> Void)? = nil, onAcknowledged: @escaping @Sendable (Batch) -> Void) {
+        self.beforeSend = beforeSend
         self.queue = queue
         self.sink = sink
         self.maxInFlight = max(1, maxInFlight)
@@ -104,6 +108,7 @@ public final class Shipper: Sendable {
             }
         } else {
             group.addTask { [self, sink] in
+                if batch.events > 0 { beforeSend?(batch) }
                 guard let delivery = await attempt(batch, { batch.events > 0 ? try await sink.deliver(batch) : .acknowledged }) else { return }
                 events.yield(.done(batch, delivery))
             }

@@ -7,7 +7,7 @@ public struct SinkIOError: Error, CustomStringConvertible {
 }
 
 /// Small helpers for writes that must be on disk before they count.
-enum DurableFile {
+public enum DurableFile {
     static func error(_ what: String, _ path: String) -> SinkIOError {
         SinkIOError(description: "\(path): \(what): \(String(cString: strerror(errno)))")
     }
@@ -25,7 +25,7 @@ enum DurableFile {
     }
 
     /// Creates `path` (0600) holding `bytes`, fsynced.
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw error("cannot create", path) }
         defer { close(fd) }

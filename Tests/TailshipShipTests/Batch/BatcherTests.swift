@@ -32,6 +32,33 @@ final class ManualClock: @unchecked Sendable {
         #expect(batches[1].segments[0].end == 6)
     }
 
+    /// After a crash, lines in flight before it are cut into the same batches, under the
+    /// same keys, whatever the limits and timing now; then cutting goes on as usual.
+    @Test func recordedBatchesAreCutAgainAsTheyWere() {
+        let lines = (0..<10).map { "line-\($0)" }
+        var ends: [UInt64] = []
+        var offset: UInt64 = 0
+        for l in lines { offset += UInt64(l.utf8.count + 1); ends.append(offset) }
+        var before: [Batch] = []
+        let first = Batcher(limits: BatchLimits(maxEvents: 3, maxBytes: 1 << 20, maxWait: 10)) { before.append($0) }
+        for (l, e) in zip(lines, ends) { add(first, l, end: e) }
+        // Batch 1 was acknowledged; 2 and 3 were in flight (recorded in the order they were sent: 3 first).
+        #expect(before.count == 3)
+        var after: [Batch] = []
+        let clock = ManualClock()
+        let second = Batcher(limits: BatchLimits(maxEvents: 2, maxBytes: 1 << 20, maxWait: 0.01), clock: { clock.now }) { after.append($0) }
+        second.replay = [RecordedBatch(before[2]), RecordedBatch(before[1])]
+        for (l, e) in zip(lines, ends).dropFirst(3) {
+            add(second, l, end: e)
+            clock.now += 1
+            second.flushIfDue()
+        }
+        #expect(after.count >= 3)
+        #expect(after[0].body == before[1].body && after[0].idempotencyKey == before[1].idempotencyKey)
+        #expect(after[1].body == before[2].body && after[1].idempotencyKey == before[2].idempotencyKey)
+        #expect(after[2].recordedKey == nil && after[2].body == Array("line-9\n".utf8))
+    }
+
     @Test func closesBeforeExceedingMaxBytes() {
         var batches: [Batch] = []
         let batcher = Batcher(limits: BatchLimits(maxEvents: 100, maxBytes: 10, maxWait: 10)) { batches.append($0) }

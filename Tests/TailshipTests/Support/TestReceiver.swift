@@ -29,12 +29,15 @@ final class TestReceiver: Sendable {
     let respond: @Sendable (Int) -> (status: Int, body: String)
     /// False: bodies answered with anything but 2xx are not kept (long outages).
     let keepsRefusedBodies: Bool
+    /// How long each answer is held back (without blocking the event loop).
+    let holdAnswers: TimeAmount?
 
     /// Starts on a free port (or `port`).
-    init(port: Int = 0, keepsRefusedBodies: Bool = true,
+    init(port: Int = 0, keepsRefusedBodies: Bool = true, holdAnswers: TimeAmount? = nil,
          respond: @escaping @Sendable (Int) -> (status: Int, body: String) = { _ in (200, "{}") }) async throws {
         self.respond = respond
         self.keepsRefusedBodies = keepsRefusedBodies
+        self.holdAnswers = holdAnswers
         let channel = try await Self.bind(port: port, receiver: nil)
         self.port = channel.localAddress!.port!
         try await channel.close()
@@ -125,12 +128,24 @@ private final class ReceiverHandler: ChannelInboundHandler {
         case .end:
             guard let head else { return }
             let (status, text) = receiver.record(head: head, body: body)
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Length", value: "\(text.utf8.count)")
-            headers.add(name: "Content-Type", value: "application/json")
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: status), headers: headers))), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            if let hold = receiver.holdAnswers {
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: hold) {
+                    let (handler, context) = loopBound.value
+                    handler.answer(context: context, head: head, status: status, text: text)
+                }
+            } else {
+                answer(context: context, head: head, status: status, text: text)
+            }
         }
+    }
+
+    private func answer(context: ChannelHandlerContext, head: HTTPRequestHead, status: Int, text: String) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Length", value: "\(text.utf8.count)")
+        headers.add(name: "Content-Type", value: "application/json")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .init(statusCode: status), headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: text)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
     }
 }
