@@ -26,6 +26,12 @@ final class BatchJournal: Sendable {
     private let logger: Logger
     static let compactBytes = 1 << 20
 
+    /// HTTP batches carry keys a receiver may deduplicate by, so they are journalled; file output needs none.
+    static func forOutput(_ config: ResolvedConfig, logger: Logger) -> BatchJournal? {
+        guard case .http = config.output else { return nil }
+        return BatchJournal(registryPath: config.registryPath, logger: logger)
+    }
+
     init(registryPath: String, logger: Logger) {
         path = registryPath + ".batches"
         self.logger = logger

@@ -61,24 +61,17 @@ public final class Daemon: Sendable {
         let audit = config.auditInsights.flatMap { settings in
             metrics.map { AuditMetrics(settings: settings, registry: $0.registry, topUsers: TopUsers(window: settings.window), logger: logger) }
         }
-        var monitoring: MonitoringServer?
-        if let m = config.monitoring, let metrics {
-            let endpoints = MonitoringEndpoints(metrics: metrics, stats: stats, state: state, registry: registry, policies: policies,
-                                                readyMaxFailureAge: m.readyMaxFailureAge, topUsers: audit?.topUsers)
-            monitoring = try MonitoringServer(host: m.host, port: m.port, logger: logger) { endpoints.respond($0, $1) }
-        }
+        let monitoring = try Self.makeMonitoring(config, metrics: metrics, stats: stats, state: state, registry: registry,
+                                                 policies: policies, audit: audit, logger: logger)
         monitoringAddress = monitoring?.address
         let queue = BatchQueue(capacity: max(4, maxInFlight))
         let shutdown = ShutdownClock(timeout: config.shutdownTimeout.inSeconds)
         self.shutdown = shutdown
-        // HTTP batches carry keys a receiver may deduplicate by: each is recorded before it is
-        // sent, so after a crash the same lines go again as the same batch.
-        let journal: BatchJournal? = if case .http = config.output { BatchJournal(registryPath: config.registryPath, logger: logger) } else { nil }
+        let journal = BatchJournal.forOutput(config, logger: logger)
         let replay = journal?.load(pendingIn: registry) ?? []
         let shipper = Self.makeShipper(queue: queue, sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger,
                                        registry: registry, metrics: metrics, journal: journal)
-        let completion = self.completion
-        let finish: @Sendable () -> Void = { completion.finish() }
+        let finish: @Sendable () -> Void = { [completion] in completion.finish() }
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
                                 shutdown: shutdown, logger: logger, policies: policies, state: state, audit: audit,
                                 backfill: backfill, trouble: trouble, replay: replay, onComplete: backfill == nil ? nil : finish)
@@ -97,9 +90,7 @@ public final class Daemon: Sendable {
             signal(SIGHUP, SIG_IGN)
             services.append(.init(service: ConfigReloadService(initial: config, policies: policies, credentials: credentials, logger: logger)))
         }
-        if backfill == nil {
-            services.append(.init(service: PinService(config: config, registry: registry, stats: stats, logger: logger)))
-        }
+        if backfill == nil { services.append(.init(service: PinService(config: config, registry: registry, stats: stats, logger: logger))) }
         services.append(.init(service: ReaderService(loop: reader)))
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,
@@ -110,6 +101,15 @@ public final class Daemon: Sendable {
             "version": "\(TailshipVersion.current)", "registry": "\(config.registryPath)",
             "inputs": "\(config.inputs.flatMap(\.paths).joined(separator: ","))",
         ])
+    }
+
+    /// The monitoring server, if `monitoring.listen` is set.
+    private static func makeMonitoring(_ config: ResolvedConfig, metrics: DaemonMetrics?, stats: ShipStats, state: DaemonState, registry: Registry,
+                                       policies: PolicyHolder, audit: AuditMetrics?, logger: Logger) throws -> MonitoringServer? {
+        guard let m = config.monitoring, let metrics else { return nil }
+        let endpoints = MonitoringEndpoints(metrics: metrics, stats: stats, state: state, registry: registry, policies: policies,
+                                            readyMaxFailureAge: m.readyMaxFailureAge, topUsers: audit?.topUsers)
+        return try MonitoringServer(host: m.host, port: m.port, logger: logger) { endpoints.respond($0, $1) }
     }
 
     /// The registry as stored (moved aside first with `--registry-reset`); a corrupt one is logged and recovered from.

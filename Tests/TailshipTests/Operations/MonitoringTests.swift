@@ -35,6 +35,27 @@ import Glibc
         // The exposition also passes Prometheus's own checker.
         let promtool = try client.promtoolCheck(in: f.dir.path)
         #expect(promtool.status == 0, "promtool check metrics: \(promtool.output)")
+        try checkCounts(m, log: f.log, size: size)
+        // Recomputed by the pin thread at least once a second.
+        #expect(await eventually(seconds: 5) { (try? client.scrape().value("tailship_backlog_bytes")) == 0 })
+
+        #expect(client.get("/healthz").status == 200)
+        #expect(client.get("/readyz").status == 200)
+        #expect(client.get("/metrics?x=1").status == 200)
+        #expect(client.get("/other").status == 404)
+
+        // Registry tools: changes are refused while the daemon holds the registry.
+        let (busy, _, busyErr) = try TailshipProcess.run(["registry", "forget", f.log, "--config", config], directory: f.dir.path)
+        #expect(busy == 1)
+        #expect(busyErr.contains("in use by another tailship process"))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit(seconds: 15) == 0)
+
+        try checkRegistryTools(f, config: config, size: size)
+    }
+
+    /// What the run of 1,003 lines must have counted.
+    func checkCounts(_ m: [MonitoringClient.Sample], log: String, size: Int) throws {
         #expect(m.value("tailship_lines_read_total") == 1003)
         #expect(m.value("tailship_bytes_read_total") == Double(size))
         #expect(m.value("tailship_events_shipped_total") == 602)
@@ -54,28 +75,17 @@ import Glibc
             #expect(m.value("tailship_policy_events_total", ["level": level, "action": action]) == 200, "\(level) \(action)")
         }
         #expect(m.value("tailship_policy_events_total", ["level": "unknown", "action": "invalid"]) == 2)
-        #expect(m.value("tailship_file_lag_bytes", ["path": f.log]) == 0)
-        // Recomputed by the pin thread at least once a second.
-        #expect(await eventually(seconds: 5) { (try? client.scrape().value("tailship_backlog_bytes")) == 0 })
+        #expect(m.value("tailship_file_lag_bytes", ["path": log]) == 0)
         #expect(m.value("tailship_open_files") == 1)
         #expect(m.value("tailship_inflight_batches") == 0)
         #expect(try #require(m.value("tailship_registry_writes_total")) >= 1)
         let lastWrite = try #require(m.value("tailship_registry_last_write_timestamp_seconds"))
         #expect(abs(lastWrite - Date().timeIntervalSince1970) < 60)
         #expect(m.contains { $0.name == "tailship_build_info" && $0.value == 1 && $0.labels["version"] != nil })
+    }
 
-        #expect(client.get("/healthz").status == 200)
-        #expect(client.get("/readyz").status == 200)
-        #expect(client.get("/metrics?x=1").status == 200)
-        #expect(client.get("/other").status == 404)
-
-        // Registry tools: changes are refused while the daemon holds the registry.
-        let (busy, _, busyErr) = try TailshipProcess.run(["registry", "forget", f.log, "--config", config], directory: f.dir.path)
-        #expect(busy == 1)
-        #expect(busyErr.contains("in use by another tailship process"))
-        daemon.signal(SIGTERM)
-        #expect(await daemon.waitForExit(seconds: 15) == 0)
-
+    /// `registry show` (JSON and table), `forget` and `reset` on the registry the daemon left.
+    func checkRegistryTools(_ f: DaemonFixture, config: String, size: Int) throws {
         let (status, json, _) = try TailshipProcess.run(["registry", "show", "--config", config, "--json"], directory: f.dir.path)
         #expect(status == 0)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
