@@ -24,11 +24,8 @@ import TailshipTestSupport
             let seen = receiver.requests.count
             _ = await eventually(seconds: 10) { receiver.requests.count > seen }
             try await Task.sleep(for: .milliseconds(100 + Int(rng.next() % 1500)))
-            daemon.signal(SIGKILL)
-            _ = await daemon.waitForExit(seconds: 5)
             kills += 1
-            daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path, name: "run\(kills)")
-            #expect(await daemon.ready())
+            daemon = try await daemon.killedAndRestarted(config: config, directory: f.dir.path, name: "run\(kills)")
         }
         writer.waitUntilExit()
         let written = LumberjackWriter.ids(0..<total)

@@ -69,11 +69,8 @@ import TailshipTestSupport
         #expect(await daemon.ready())
         while kills < 5 {
             try await Task.sleep(for: .milliseconds(200 + Int(rng.next() % 700)))
-            daemon.signal(SIGKILL)
-            _ = await daemon.waitForExit(seconds: 5)
             kills += 1
-            daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path, name: "run\(kills)")
-            #expect(await daemon.ready())
+            daemon = try await daemon.killedAndRestarted(config: config, directory: f.dir.path, name: "run\(kills)")
         }
         writer.waitUntilExit()
         let written = LumberjackWriter.ids(0..<total)

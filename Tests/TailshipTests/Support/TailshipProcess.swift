@@ -92,3 +92,22 @@ func eventually(seconds: Double, _ condition: () throws -> Bool) async rethrows 
     }
     return try condition()
 }
+
+extension TailshipProcess {
+    /// SIGKILLs this daemon and starts `tailship run --config config` again; the new one is ready.
+    func killedAndRestarted(config: String, directory: String, name: String) async throws -> TailshipProcess {
+        signal(SIGKILL)
+        _ = await waitForExit(seconds: 5)
+        let next = try TailshipProcess(["run", "--config", config], directory: directory, name: name)
+        #expect(await next.ready())
+        return next
+    }
+
+    /// Sends `signal` and waits for the exit: the status and the seconds it took.
+    func exitAfter(_ signal: Int32, seconds: Double = 15) async -> (status: Int32?, seconds: Double) {
+        let sent = Date()
+        self.signal(signal)
+        let status = await waitForExit(seconds: seconds)
+        return (status, Date().timeIntervalSince(sent))
+    }
+}
