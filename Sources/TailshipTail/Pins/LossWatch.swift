@@ -23,23 +23,23 @@ struct LossWatch {
     }
 
     /// Records what is present; returns the files gone with unshipped bytes and no other copy.
+    /// An identity now holding other content (its inode was reused) counts as gone.
     /// `known` says whether the registry knows a vanished file (by identity, or its content
     /// by its first bytes): the reader opened it, holds it open, and reports it itself if lost.
     mutating func update(_ present: [Present], known: (FileIdentity, Seen) -> Bool) -> [Seen] {
-        let here = Set(present.map(\.identity))
-        for p in present {
-            if case .unshipped(let n)? = p.verdict, !p.known, !p.head.isEmpty {
-                seen[p.identity] = Seen(path: p.path, head: p.head, unshipped: n)
-            } else {
-                seen[p.identity] = nil
-            }
-        }
+        let here = Dictionary(present.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         var lost: [Seen] = []
-        for (identity, s) in seen where !here.contains(identity) {
-            seen[identity] = nil
+        for (identity, s) in seen {
+            if let p = here[identity], Self.sameContent(p.head, s.head) { continue }
             if known(identity, s) { continue }
             if present.contains(where: { Self.sameContent($0.head, s.head) }) { continue }
             lost.append(s)
+        }
+        seen = [:]
+        for p in present {
+            if case .unshipped(let n)? = p.verdict, !p.known, !p.head.isEmpty {
+                seen[p.identity] = Seen(path: p.path, head: p.head, unshipped: n)
+            }
         }
         return lost
     }

@@ -92,7 +92,7 @@ public final class PinKeeper: @unchecked Sendable {
             let v = verdict(path: backup.path, status: status, compressed: backup.compressed)
             let head = looks.look(path: backup.path, status: status, compressed: backup.compressed)?.head ?? []
             present.append(.init(identity: status.identity, path: backup.path, head: head, verdict: v,
-                                 known: registry.entry(for: status.identity) != nil))
+                                 known: knows(status.identity, head: head)))
             guard active, disabledReason == nil, pinned[status.identity] == nil, !releasedForBudget.contains(status.identity),
                   case .unshipped? = v, let pin = take(backup.path, status: status) else { continue }
             pinned[status.identity] = pin
@@ -125,6 +125,11 @@ public final class PinKeeper: @unchecked Sendable {
         }
     }
 
+    /// The registry has this file's own entry (not one of an earlier file with its inode).
+    func knows(_ identity: FileIdentity, head: [UInt8]) -> Bool {
+        registry.entry(for: identity).map { PinVerdict.describes($0, head) } ?? false
+    }
+
     /// Entries whose content these first bytes are. An entry fingerprinted when its
     /// file held a few bytes matches every file that starts alike (every audit log
     /// starts with the same 80 bytes), so its fingerprint must cover enough of them.
@@ -142,9 +147,10 @@ public final class PinKeeper: @unchecked Sendable {
 
     /// Rotated files gone unread, with no copy left: logged and reported lost.
     func vanished(_ present: [LossWatch.Present]) -> [(path: String, unshippedBytes: UInt64)] {
-        let registry = self.registry
         let gone = watch.update(present) { identity, s in
-            registry.entry(for: identity) != nil || !copies(of: s.head).isEmpty
+            let known = knows(identity, head: s.head) || !copies(of: s.head).isEmpty
+            if known { logger.debug("rotated file gone; the reader knows it", metadata: ["file": "\(s.path)"]) }
+            return known
         }
         for s in gone {
             logger.error("rotated file deleted before it was read; its lines are lost", metadata: [

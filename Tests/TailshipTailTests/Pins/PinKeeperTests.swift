@@ -136,3 +136,26 @@ import TailshipTestSupport
         #expect(judge(other) == .unshipped(9))
     }
 }
+
+/// Rotated files that vanish unread, inode reuse included.
+@Suite struct LossWatchTests {
+    func present(_ inode: UInt64, _ text: String, unshipped: UInt64 = 10, known: Bool = false) -> LossWatch.Present {
+        .init(identity: FileIdentity(device: 1, inode: inode), path: "f\(inode)", head: Array(text.utf8), verdict: .unshipped(unshipped), known: known)
+    }
+
+    @Test func aFileWhoseInodeNowHoldsOtherContentIsGone() {
+        var watch = LossWatch()
+        #expect(watch.update([present(7, "first file\n")]) { _, _ in false }.isEmpty)
+        // Deleted, and a new file got its inode before the next look.
+        let lost = watch.update([present(7, "another file\n")]) { _, _ in false }
+        #expect(lost.map(\.path) == ["f7"])
+    }
+
+    @Test func aFileThatGrewOrWasCompressedIsNotGone() {
+        var watch = LossWatch()
+        _ = watch.update([present(7, "first")]) { _, _ in false }
+        #expect(watch.update([present(7, "first file\n")]) { _, _ in false }.isEmpty)
+        #expect(watch.update([present(8, "first file\n")]) { _, _ in false }.isEmpty, "its .gz holds it")
+        #expect(watch.update([]) { _, _ in true }.isEmpty, "the reader knows it")
+    }
+}
