@@ -56,8 +56,7 @@ public final class Daemon: Sendable {
         registry = try Self.loadRegistry(store, path: config.registryPath, reset: resetRegistry, logger: logger)
         let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
         let (sink, credentials, maxInFlight) = try Self.makeSink(config.output, deadLetters: deadLetters, stats: stats, logger: logger)
-        let policies = PolicyHolder(config.policy)
-        let registry = self.registry
+        let policies = PolicyHolder(config.policy), registry = self.registry
         let audit = config.auditInsights.flatMap { settings in
             metrics.map { AuditMetrics(settings: settings, registry: $0.registry, topUsers: TopUsers(window: settings.window), logger: logger) }
         }
@@ -82,7 +81,8 @@ public final class Daemon: Sendable {
         }
         if let monitoring { services.append(.init(service: monitoring)) }
         services += [
-            .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.inSeconds, state: state, logger: logger)),
+            .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.inSeconds, state: state,
+                                           logger: logger, journal: journal)),
             .init(service: ShipperService(shipper: shipper, sink: sink, shutdown: shutdown, logger: logger)),
         ]
         if handleSignals {

@@ -11,6 +11,8 @@ struct RegistryService: Service {
     let interval: Double
     let state: DaemonState
     let logger: Logger
+    /// Synced with every registry write (HTTP output).
+    var journal: BatchJournal?
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -34,6 +36,7 @@ struct RegistryService: Service {
     private func save(ifNewerThan saved: UInt64, force: Bool = false, failures: inout Int) -> UInt64 {
         let (document, generation) = registry.snapshot()
         guard force || generation != saved else { return saved }
+        journal?.sync()
         do {
             try store.save(document)
             state.registryWritten()
