@@ -142,7 +142,7 @@ public struct PinsSection: ConfigSection, Sendable {
     public var enabled: Bool?
     /// Default: `.tailship-pins` in each input's directory (it must be on the same filesystem and mount).
     public var directory: String?
-    /// Most bytes kept pinned per directory; over it the oldest pins go. Default 2GiB.
+    /// Most bytes kept pinned per input; over it the oldest pins go. Default 2GiB.
     public var maxBytes: ByteSize?
 
     public init() {}
