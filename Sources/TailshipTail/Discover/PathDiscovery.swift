@@ -15,6 +15,13 @@ public struct PathDiscovery: Sendable {
     /// Matching regular files, each once, in pattern order then name order.
     public func expand() -> [String] { expandReporting().files }
 
+    /// Where backups are looked for: the matched files, and the literal paths whose
+    /// live file is missing right now (their backups are still part of the input).
+    public func backupSearchPaths(matched: [String]) -> [String] {
+        let literal = patterns.filter { !$0.contains(where: { "*?[".contains($0) }) }
+        return Array(Set(matched + literal)).sorted()
+    }
+
     /// The matching regular files, and the paths that should be files but
     /// cannot be used: a literal path that is a directory or cannot be
     /// reached (permissions), or a match that cannot be resolved (a symlink

@@ -23,9 +23,7 @@ extension Tailer {
     func listInput() -> InputListing {
         let (matched, problems) = discovery.expandReporting()
         notePathProblems(problems)
-        // Backups of the live files, and of literal paths whose live file is missing right now.
-        let literal = options.patterns.filter { !$0.contains(where: { "*?[".contains($0) }) }
-        let searched = Array(Set(matched + literal)).sorted()
+        let searched = discovery.backupSearchPaths(matched: matched)
         let backups = withPins(backupFinder.backups(of: searched))
         let backupPaths = Set(backups.map(\.path))
         var listing = InputListing(backups: backups, live: matched.filter { !backupPaths.contains($0) }, searchedPaths: searched)

@@ -3,7 +3,7 @@ import TailshipBasics
 
 extension PinKeeper {
     /// What the rotated files, pins and live files of this input hold unacknowledged.
-    func backlog(rotated: [(backup: Backup, status: FileStatus)], pins: [Pin]) -> Backlog {
+    func backlog(matched: [String], rotated: [(backup: Backup, status: FileStatus)], pins: [Pin]) -> Backlog {
         var files: [Backlog.File] = []
         func add(_ path: String, _ status: FileStatus, compressed: Bool) {
             guard let look = looks.look(path: path, status: status, compressed: compressed),
@@ -14,7 +14,7 @@ extension PinKeeper {
         for pin in pins { add(pin.path, status(of: pin), compressed: pin.compressed) }
         let rotatedPaths = Set(rotated.map(\.backup.path))
         let fs = PosixFileSystem()
-        for path in PathDiscovery(patterns: options.patterns).expand() where !rotatedPaths.contains(path) {
+        for path in matched where !rotatedPaths.contains(path) {
             guard let status = try? fs.status(path).get(), status.isRegular,
                   let look = looks.look(path: path, status: status, compressed: false) else { continue }
             let unshipped: UInt64

@@ -56,12 +56,11 @@ public final class PinKeeper: @unchecked Sendable {
         return disabledReason
     }
 
-    /// The rotated files of this input now, with their status.
-    func candidates() -> [(backup: Backup, status: FileStatus)] {
-        let matched = PathDiscovery(patterns: options.patterns).expand()
-        let literal = options.patterns.filter { !$0.contains(where: { "*?[".contains($0) }) }
+    /// The rotated files of this input now (backups of `matched`, its live files), with their status.
+    func candidates(matched: [String]) -> [(backup: Backup, status: FileStatus)] {
         let fs = PosixFileSystem()
-        return BackupFinder(policy: options.backups).backups(of: Array(Set(matched + literal)).sorted()).compactMap { b in
+        let searched = PathDiscovery(patterns: options.patterns).backupSearchPaths(matched: matched)
+        return BackupFinder(policy: options.backups).backups(of: searched).compactMap { b in
             guard let s = try? fs.status(b.path).get(), s.isRegular else { return nil }
             return (b, s)
         }
@@ -84,7 +83,8 @@ public final class PinKeeper: @unchecked Sendable {
     /// One pass: pin what is new and unshipped, release what is shipped, keep to the
     /// budget, and report rotated files that vanished unread.
     public func scan() -> Report {
-        let found = candidates()
+        let matched = PathDiscovery(patterns: options.patterns).expand()
+        let found = candidates(matched: matched)
         let active = pinning && disabledReason == nil
         var pinned = active ? Dictionary(pins().map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
         var present: [LossWatch.Present] = []
@@ -107,7 +107,7 @@ public final class PinKeeper: @unchecked Sendable {
         looks.keep(Set(pinned.keys).union(presentIdentities))
         var report = keepToBudget(Array(pinned.values), originals: presentIdentities)
         report.lost += vanished(present)
-        report.backlog = backlog(rotated: found, pins: Array(pinned.values))
+        report.backlog = backlog(matched: matched, rotated: found, pins: Array(pinned.values))
         return report
     }
 
