@@ -24,6 +24,13 @@ public struct Backup: Sendable, Equatable {
     public var rank: Int
     /// `time` comes from the name (when it was rotated), not the modification time.
     public var named: Bool = false
+
+    /// Rotation order: by time, then logrotate's higher numbers first, then by path.
+    static func olderFirst(_ a: Backup, _ b: Backup) -> Bool {
+        if a.time != b.time { return a.time < b.time }
+        if a.rank != b.rank { return a.rank > b.rank }
+        return a.path < b.path
+    }
 }
 
 /// Finds backups by name: lumberjack's `STEM-2006-01-02T15-04-05.000.EXT[.gz]`
@@ -63,11 +70,7 @@ public struct BackupFinder: Sendable {
                 }
             }
         }
-        return found.values.sorted { a, b in
-            if a.time != b.time { return a.time < b.time }
-            if a.rank != b.rank { return a.rank > b.rank }
-            return a.path < b.path
-        }
+        return found.values.sorted(by: Backup.olderFirst)
     }
 
     struct Match {

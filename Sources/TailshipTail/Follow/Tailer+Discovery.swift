@@ -47,21 +47,15 @@ extension Tailer {
     /// backup is read under its own name while it exists), in rotation order.
     func withPins(_ backups: [Backup]) -> [Backup] {
         guard let dir = options.pinDirectory else { return backups }
-        let pins = PinDirectory(path: dir).list()
+        let pins = PinDirectory(path: dir).list(for: options.patterns)
         guard !pins.isEmpty else { return backups }
         let listed = Set(backups.compactMap { try? fileSystem.status($0.path).get().identity })
-        let dirs = Set(options.patterns.map { ($0 as NSString).deletingLastPathComponent })
         var all = backups
         for pin in pins where !listed.contains(pin.identity) {
-            guard dirs.contains(where: { Self.belongs("\($0)/\(pin.originalName)", to: options.patterns) }) else { continue }
             let nameTime = BackupFinder.timeFromName(pin.originalName)
             all.append(Backup(path: pin.path, compressed: pin.compressed, time: nameTime ?? pin.modified, rank: 0, named: nameTime != nil))
         }
-        return all.sorted { a, b in
-            if a.time != b.time { return a.time < b.time }
-            if a.rank != b.rank { return a.rank > b.rank }
-            return a.path < b.path
-        }
+        return all.sorted(by: Backup.olderFirst)
     }
 
     /// Observes every backup (oldest first) and live file and has the core decide on each; returns the live identities seen.

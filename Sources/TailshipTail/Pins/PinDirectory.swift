@@ -54,6 +54,12 @@ public struct PinDirectory: Sendable {
         return pins.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
     }
 
+    /// The pins of an input's rotated files (a directory may be shared by inputs).
+    public func list(for patterns: [String]) -> [Pin] {
+        let dirs = Set(patterns.map { ($0 as NSString).deletingLastPathComponent })
+        return list().filter { pin in dirs.contains { Tailer.belongs("\($0)/\(pin.originalName)", to: patterns) } }
+    }
+
     /// Links `source` (whose identity is `identity`) into the directory; the errno on failure.
     public func pin(_ source: String, identity: FileIdentity) -> Result<String, FileSystemError> {
         let name = Pin.name(for: identity, originalName: (source as NSString).lastPathComponent)

@@ -8,18 +8,13 @@ import TailshipBasics
 /// oldest go first, reported. Runs on a thread of its own, so pins are taken
 /// while reading waits on a slow output and whatever `max_open_files` is.
 public final class PinKeeper: @unchecked Sendable {
-    public struct Report: Sendable, Equatable {
+    public struct Report: Sendable {
         public var pinnedBytes: UInt64 = 0
         public var pinnedFiles = 0
         /// Pins released over budget whose original is gone: their unshipped bytes are lost.
         public var lost: [(path: String, unshippedBytes: UInt64)] = []
         /// Everything of this input not yet acknowledged.
         public var backlog = Backlog()
-
-        public static func == (a: Report, b: Report) -> Bool {
-            a.pinnedBytes == b.pinnedBytes && a.pinnedFiles == b.pinnedFiles && a.lost.map(\.path) == b.lost.map(\.path)
-                && a.backlog == b.backlog
-        }
     }
 
     public let directory: PinDirectory
@@ -66,11 +61,8 @@ public final class PinKeeper: @unchecked Sendable {
         }
     }
 
-    /// This input's pins (a directory may be shared by inputs).
-    public func pins() -> [Pin] {
-        let dirs = Set(options.patterns.map { ($0 as NSString).deletingLastPathComponent })
-        return directory.list().filter { pin in dirs.contains { Tailer.belongs("\($0)/\(pin.originalName)", to: options.patterns) } }
-    }
+    /// This input's pins.
+    public func pins() -> [Pin] { directory.list(for: options.patterns) }
 
     /// What a file holds now, by the registry.
     func verdict(path: String, status: FileStatus, compressed: Bool) -> PinVerdict? {
