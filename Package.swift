@@ -1,5 +1,11 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
+
+// ISA-L (Debian libisal-dev) compresses and inflates gzip at a fraction of zlib's CPU. Built in when
+// its header is installed, unless TAILSHIP_ISAL=0; without it Tailship uses zlib alone (docs/PERFORMANCE.md).
+let isal = ProcessInfo.processInfo.environment["TAILSHIP_ISAL"] != "0"
+    && FileManager.default.fileExists(atPath: "/usr/include/isa-l/igzip_lib.h")
 
 let package = Package(
     name: "Tailship",
@@ -25,6 +31,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // System ISA-L (Debian: libisal-dev to build, libisal2 to run) for gzip at a fraction of zlib's CPU.
+        .systemLibrary(
+            name: "CIsal",
+            pkgConfig: "libisal",
+            providers: [.apt(["libisal-dev"])]
+        ),
+        // gzip through ISA-L or zlib: one-shot compression and streaming inflate, either engine.
+        .target(
+            name: "TailshipCompress",
+            dependencies: ["CZlib"] + (isal ? ["CIsal"] : []),
+            swiftSettings: isal ? [.define("TAILSHIP_ISAL")] : []
+        ),
         // Linux inotify (part of libc; only its header needs importing).
         .systemLibrary(name: "CInotify"),
         // What both the tail and the shipping side need: file identity, clocks, UTC time, FNV-1a.
@@ -34,8 +52,8 @@ let package = Package(
             name: "TailshipTail",
             dependencies: [
                 "TailshipBasics",
+                "TailshipCompress",
                 "CInotify",
-                "CZlib",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -43,7 +61,7 @@ let package = Package(
         .target(
             name: "TailshipShip",
             dependencies: [
-                "CZlib",
+                "TailshipCompress",
                 "TailshipJSON",
                 "TailshipBasics",
                 .product(name: "Logging", package: "swift-log"),
@@ -73,6 +91,7 @@ let package = Package(
         .target(
             name: "Tailship",
             dependencies: [
+                "TailshipCompress",
                 "TailshipJSON",
                 "TailshipPolicy",
                 "TailshipBasics",
@@ -107,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "tailship-bench",
             dependencies: [
-                "TailshipPolicy", "TailshipBasics", "TailshipTail", "TailshipShip", "TailshipJSON", "TailshipTestSupport",
+                "TailshipPolicy", "TailshipBasics", "TailshipCompress", "TailshipTail", "TailshipShip", "TailshipJSON", "TailshipTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -130,11 +149,15 @@ let package = Package(
         ),
         .testTarget(
             name: "TailshipTailTests",
-            dependencies: ["TailshipBasics", "TailshipTail", "TailshipShip", "TailshipTestSupport"]
+            dependencies: ["TailshipBasics", "TailshipCompress", "TailshipTail", "TailshipShip", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipShipTests",
-            dependencies: ["TailshipShip", "TailshipBasics", "TailshipTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TailshipShip", "TailshipCompress", "TailshipBasics", "TailshipTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "TailshipCompressTests",
+            dependencies: ["TailshipCompress", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipJSONTests",
@@ -150,6 +173,7 @@ let package = Package(
                 "TailshipTestSupport",
                 "TailshipFuzz",
                 "Tailship",
+                "TailshipCompress",
                 "TailshipBasics",
                 "TailshipTail",
                 "TailshipPolicy",

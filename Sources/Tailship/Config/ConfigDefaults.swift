@@ -15,6 +15,7 @@ public enum ConfigDefaults {
     public static let maxWait: Duration = .seconds(1)
     public static let compression = "gzip"
     public static let compressionLevel = 1
+    public static let compressionEngine = "auto"
     public static let maxFileBytes = 128 << 20
     public static let deadLetterDirectory = "/var/lib/tailship/dead-letter"
     public static let pinsMaxBytes = 2 << 30

@@ -30,6 +30,7 @@ struct ConfigDiff {
         check("batch.max_wait", a.batch.maxWait, b.batch.maxWait)
         check("output.compression", a.compressionLevel == nil, b.compressionLevel == nil)
         check("output.compression_level", a.compressionLevel, b.compressionLevel)
+        check("output.compression_engine", a.compressionEngine, b.compressionEngine)
         compareOutputs(a.output, b.output)
         check("dead_letter.directory", a.deadLetterDirectory, b.deadLetterDirectory)
         check("pins", a.pins, b.pins)

@@ -108,6 +108,8 @@ public struct OutputSection: ConfigSection, Sendable {
     public var compression: String?
     /// zlib level 1 (fastest) to 9 (smallest). Default 1.
     public var compressionLevel: Int?
+    /// `auto`, `isal` or `zlib`. Default auto: ISA-L for levels 1 to 3 where built in.
+    public var compressionEngine: String?
     /// Ship to an HTTP endpoint. Exactly one of `http` and `file`.
     public var http: HTTPSection?
     /// Ship to gzip files in a directory.

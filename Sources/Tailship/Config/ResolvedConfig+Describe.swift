@@ -26,6 +26,7 @@ extension ResolvedConfig {
             // compression: none is about HTTP bodies; the files are gzipped at this level all the same.
             out += "  compression_level: \(level)  # output files are always gzipped\n"
         }
+        out += "  compression_engine: \(compressionEngine.rawValue)\n"
         switch output {
         case .http(let o):
             out += describeHTTP(o)

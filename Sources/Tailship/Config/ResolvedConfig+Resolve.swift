@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TailshipCompress
 import TailshipPolicy
 import TailshipShip
 import TailshipTail
@@ -15,7 +16,7 @@ extension ResolvedConfig {
         let flush = try positive(file.registry?.flushInterval ?? ConfigDefaults.flushInterval, "registry.flush_interval")
         let cleanAfter = try positive(file.registry?.cleanAfter ?? ConfigDefaults.cleanAfter, "registry.clean_after")
         let batch = try resolveBatch(file.batch)
-        let (zlibLevel, output) = try resolveOutput(file.output)
+        let (zlibLevel, engine, output) = try resolveOutput(file.output)
         let levelName = file.log?.level ?? ConfigDefaults.logLevel
         guard let logLevel = Logger.Level(rawValue: levelName) else {
             throw ConfigError("log.level", "must be one of trace, debug, info, notice, warning, error, critical")
@@ -28,6 +29,7 @@ extension ResolvedConfig {
             deadLetterDirectory: file.deadLetter?.directory ?? ConfigDefaults.deadLetterDirectory,
             shutdownTimeout: file.shutdownTimeout ?? ConfigDefaults.shutdownTimeout,
             logLevel: logLevel, logJSON: format == "json")
+        resolved.compressionEngine = engine
         resolved.pins = try resolvePins(file.pins)
         try resolvePolicy(file, into: &resolved)
         resolved.monitoring = try resolveMonitoring(file.monitoring)
@@ -129,8 +131,8 @@ extension ResolvedConfig {
         return BatchLimits(maxEvents: maxEvents, maxBytes: maxBytes, maxWait: maxWait.inSeconds)
     }
 
-    /// The zlib level HTTP bodies are compressed at (nil: none), and the output.
-    private static func resolveOutput(_ section: OutputSection?) throws -> (Int32?, Output) {
+    /// The level HTTP bodies are compressed at (nil: none), the engine, and the output.
+    private static func resolveOutput(_ section: OutputSection?) throws -> (Int32?, CompressionEngine, Output) {
         let compression = section?.compression ?? ConfigDefaults.compression
         guard compression == "gzip" || compression == "none" else {
             throw ConfigError("output.compression", "must be gzip or none, not \"\(compression)\"")
@@ -138,18 +140,25 @@ extension ResolvedConfig {
         let level = section?.compressionLevel ?? ConfigDefaults.compressionLevel
         guard (1...9).contains(level) else { throw ConfigError("output.compression_level", "must be from 1 to 9") }
         let zlibLevel: Int32? = compression == "gzip" ? Int32(level) : nil
+        let engine: CompressionEngine
+        switch CompressionEngine.choose(section?.compressionEngine ?? ConfigDefaults.compressionEngine, level: Int32(level)) {
+        case .success(let e): engine = e
+        case .failure(let e): throw ConfigError("output.compression_engine", e.description)
+        }
         switch (section?.http, section?.file) {
         case (nil, nil):
             throw ConfigError("output", "one of http or file is required")
         case (.some, .some):
             throw ConfigError("output", "only one of http and file may be set")
         case (let http?, nil):
-            return (zlibLevel, .http(try resolveHTTP(http, compression: zlibLevel, level: Int32(level))))
+            var options = try resolveHTTP(http, compression: zlibLevel, level: Int32(level))
+            options.compressionEngine = engine
+            return (zlibLevel, engine, .http(options))
         case (nil, let f?):
             guard let dir = f.directory, !dir.isEmpty else { throw ConfigError("output.file.directory", "required") }
             let maxFile = f.maxFileBytes?.bytes ?? ConfigDefaults.maxFileBytes
             guard maxFile >= 1 else { throw ConfigError("output.file.max_file_bytes", "must be at least 1B") }
-            return (zlibLevel, .file(directory: dir, maxFileBytes: maxFile, level: Int32(level)))
+            return (zlibLevel, engine, .file(directory: dir, maxFileBytes: maxFile, level: Int32(level)))
         }
     }
 

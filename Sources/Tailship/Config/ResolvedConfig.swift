@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TailshipCompress
 import TailshipPolicy
 import TailshipShip
 import TailshipTail
@@ -33,6 +34,8 @@ public struct ResolvedConfig: Sendable, Equatable {
     public var batch: BatchLimits
     /// zlib level, or nil for no compression.
     public var compressionLevel: Int32?
+    /// The library that compresses (`output.compression_engine`, `auto` resolved for this build and level).
+    public var compressionEngine: CompressionEngine = .zlib
     public var output: Output
     public var deadLetterDirectory: String
     /// `pins`: nil when off.

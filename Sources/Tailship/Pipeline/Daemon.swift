@@ -55,7 +55,7 @@ public final class Daemon: Sendable {
         lock = try RegistryLock(registryPath: config.registryPath)
         registry = try Self.loadRegistry(store, path: config.registryPath, reset: resetRegistry, logger: logger)
         let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
-        let (sink, credentials, maxInFlight) = try Self.makeSink(config.output, deadLetters: deadLetters, stats: stats, logger: logger)
+        let (sink, credentials, maxInFlight) = try Self.makeSink(config, deadLetters: deadLetters, stats: stats, logger: logger)
         let policies = PolicyHolder(config.policy), registry = self.registry
         let audit = config.auditInsights.flatMap { settings in
             metrics.map { AuditMetrics(settings: settings, registry: $0.registry, topUsers: TopUsers(window: settings.window), logger: logger) }
@@ -127,15 +127,16 @@ public final class Daemon: Sendable {
     }
 
     /// The output, its reloadable credentials (HTTP) and how many batches it takes at once.
-    private static func makeSink(_ output: ResolvedConfig.Output, deadLetters: DeadLetterWriter, stats: ShipStats,
+    private static func makeSink(_ config: ResolvedConfig, deadLetters: DeadLetterWriter, stats: ShipStats,
                                  logger: Logger) throws -> (any Sink, RequestCredentials?, Int) {
-        switch output {
+        switch config.output {
         case .http(let options):
             let http = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
             return (http, http.credentials, options.maxInFlight)
         case .file(let directory, let maxFileBytes, let level):
             // Compressed on every core at once; appended one at a time, in order (OrderedSink).
-            let sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, stats: stats, logger: logger)
+            let sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, engine: config.compressionEngine,
+                                stats: stats, logger: logger)
             return (sink, nil, max(1, ProcessInfo.processInfo.activeProcessorCount))
         }
     }

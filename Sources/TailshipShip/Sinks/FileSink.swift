@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TailshipBasics
+import TailshipCompress
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,10 +21,14 @@ public actor FileSink: OrderedSink {
 
     /// zlib level of the stored files (they are always gzip).
     public let level: Int32
+    /// Which library compresses them.
+    public let engine: CompressionEngine
 
     private let stats: ShipStats?
 
-    public init(directory: String, maxFileBytes: Int, level: Int32 = 1, stats: ShipStats? = nil, logger: Logger) {
+    public init(directory: String, maxFileBytes: Int, level: Int32 = 1, engine: CompressionEngine = .zlib,
+                stats: ShipStats? = nil, logger: Logger) {
+        self.engine = engine
         self.directory = directory
         self.stats = stats
         self.maxFileBytes = maxFileBytes
@@ -38,7 +43,7 @@ public actor FileSink: OrderedSink {
 
     /// One gzip member; runs outside the actor, so batches compress in parallel.
     public nonisolated func prepare(_ batch: Batch) async throws -> [UInt8] {
-        try Gzip.compress(batch.body, level: level)
+        try Gzip.compress(batch.body, level: level, engine: engine)
     }
 
     public func store(_ prepared: [UInt8], of batch: Batch) async throws -> Delivery {

@@ -1,77 +1,87 @@
-import CZlib
-#if canImport(Glibc)
-import Glibc
-#endif
+import TailshipCompress
 
 /// Reads a .gz file's decompressed bytes in order, in bounded memory. The file
 /// may still be growing (being compressed): at its current end without a gzip
 /// trailer, `read` returns 0 and `isComplete` stays false; call again later.
+/// ISA-L inflates where it is built in; if it rejects the data, zlib reads the
+/// file again from its start (skipping what was handed out) and decides.
 final class GzipStreamReader {
     private let file: any OpenFile
-    private var stream = z_stream()
+    private var inflater: any GzipInflater
     private var input: UnsafeMutableRawBufferPointer
     private var compressedOffset: UInt64 = 0
-    private var ready = false
     private var memberEnded = false
     /// Decompressed bytes handed out so far.
     private(set) var position: UInt64 = 0
     /// The data is not valid gzip.
     private(set) var failed = false
+    /// The inflater reported corrupt data after handing out bytes: the next read decides.
+    private var rejected = false
 
-    init(file: any OpenFile) {
+    /// `inflater`: ISA-L's where built in; tests give one that refuses, to exercise the fallback.
+    init(file: any OpenFile, inflater: any GzipInflater = Inflaters.make()) {
         self.file = file
+        self.inflater = inflater
         input = .allocate(byteCount: 1 << 16, alignment: 16)
-        ready = inflateInit2_(&stream, 15 + 16, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK
-        failed = !ready
     }
 
     deinit {
-        if ready { inflateEnd(&stream) }
         input.deallocate()
     }
 
     /// True once the last member's trailer (CRC and length) checked out and no bytes follow it.
     var isComplete: Bool {
-        guard memberEnded, stream.avail_in == 0 else { return false }
+        guard memberEnded, inflater.pendingInput == 0 else { return false }
         return file.status?.size == compressedOffset
     }
 
     /// Fills `buffer` with the next decompressed bytes; 0 at the current end; -1 on corrupt data.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        guard ready, !failed else { return -1 }
+        guard !failed else { return -1 }
+        if rejected {
+            rejected = false
+            guard fallBackToZlib(scratch: buffer) else { failed = true; return -1 }
+        }
         while true {
-            if stream.avail_in == 0 {
+            if inflater.pendingInput == 0 {
                 let n = file.read(into: input, at: compressedOffset)
                 if n < 0 { return -1 }
                 if n == 0 { return 0 }
                 compressedOffset += UInt64(n)
-                stream.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                stream.avail_in = uInt(n)
+                inflater.supply(UnsafeRawBufferPointer(rebasing: input[0..<n]))
             }
             if memberEnded {
                 // Another member follows (concatenated gzip).
-                inflateReset(&stream)
+                inflater.startNextMember()
                 memberEnded = false
             }
-            stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-            stream.avail_out = uInt(buffer.count)
-            let rc = inflate(&stream, Z_NO_FLUSH)
-            let produced = buffer.count - Int(stream.avail_out)
-            if rc == Z_STREAM_END {
-                memberEnded = true
-            } else if rc != Z_OK && rc != Z_BUF_ERROR {
+            let step = inflater.inflate(into: buffer)
+            if step.state == .corrupt {
+                if step.produced > 0 {
+                    rejected = true
+                    position += UInt64(step.produced)
+                    return step.produced
+                }
+                if fallBackToZlib(scratch: buffer) { continue }
                 failed = true
-                return produced > 0 ? produced : -1
+                return -1
             }
-            if produced > 0 {
-                position += UInt64(produced)
-                return produced
-            }
-            if memberEnded && stream.avail_in == 0 {
-                // Check for bytes after the trailer before reporting the end.
-                continue
+            memberEnded = step.state == .memberEnded
+            if step.produced > 0 {
+                position += UInt64(step.produced)
+                return step.produced
             }
         }
+    }
+
+    /// ISA-L refused the data: zlib starts over and skips to `position`. False when zlib
+    /// is already the one reading, or it fails before reaching `position` (corrupt for both).
+    private func fallBackToZlib(scratch: UnsafeMutableRawBufferPointer) -> Bool {
+        guard !Inflaters.isZlib(inflater) else { return false }
+        inflater = Inflaters.make(preferISAL: false)
+        let handedOut = position
+        (compressedOffset, position, memberEnded) = (0, 0, false)
+        return skip(to: handedOut, scratch: scratch) && !failed
     }
 
     /// Reads and discards up to decompressed offset `target`; false if the data ends first.

@@ -1,5 +1,6 @@
 import Testing
 @testable import TailshipShip
+import TailshipCompress
 
 @Suite struct GzipTests {
     @Test func roundTripsAndConcatenatesMembers() throws {

@@ -181,7 +181,7 @@ public final class HTTPSink: Sink {
         // Built once: every attempt sends the same buffer.
         let wire: ByteBuffer
         if let level = options.compressionLevel {
-            wire = try Gzip.compress(body, level: level, allocator: ByteBufferAllocator())
+            wire = try Gzip.compress(body, level: level, engine: options.compressionEngine, allocator: ByteBufferAllocator())
         } else {
             wire = ByteBuffer(bytes: body)
         }

@@ -1,3 +1,4 @@
+import TailshipCompress
 import Foundation
 
 /// How the HTTP output connects, authenticates, encodes, sends and retries.
@@ -19,6 +20,8 @@ public struct HTTPSinkOptions: Sendable, Equatable {
     public var format: OutputFormat
     /// zlib level, or nil to send uncompressed.
     public var compressionLevel: Int32?
+    /// Which library compresses the bodies (`output.compression_engine`, resolved).
+    public var compressionEngine: CompressionEngine
     public var tls: TLSOptions
     public var auth: HTTPAuth
     /// Lines a JSON body format cannot carry (see `NonItemAction`).
@@ -26,7 +29,8 @@ public struct HTTPSinkOptions: Sendable, Equatable {
 
     public init(url: String, timeout: Double = 30, headers: [(String, String)] = [], initialBackoff: Double = 0.5, maxBackoff: Double = 30,
                 maxAttempts: Int? = nil, maxInFlight: Int = 2, maxBodyBytes: Int = 10 << 20, format: OutputFormat = .ndjson,
-                compressionLevel: Int32? = 1, tls: TLSOptions = TLSOptions(), auth: HTTPAuth = .none) {
+                compressionLevel: Int32? = 1, compressionEngine: CompressionEngine = .zlib, tls: TLSOptions = TLSOptions(),
+                auth: HTTPAuth = .none) {
         self.url = url
         self.timeout = timeout
         self.headers = headers
@@ -37,6 +41,7 @@ public struct HTTPSinkOptions: Sendable, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.format = format
         self.compressionLevel = compressionLevel
+        self.compressionEngine = compressionEngine
         self.tls = tls
         self.auth = auth
     }
@@ -44,7 +49,8 @@ public struct HTTPSinkOptions: Sendable, Equatable {
     public static func == (a: HTTPSinkOptions, b: HTTPSinkOptions) -> Bool {
         a.url == b.url && a.timeout == b.timeout && a.headers.elementsEqual(b.headers, by: { $0 == $1 }) && a.initialBackoff == b.initialBackoff
             && a.maxBackoff == b.maxBackoff && a.maxAttempts == b.maxAttempts && a.maxInFlight == b.maxInFlight && a.maxBodyBytes == b.maxBodyBytes
-            && a.format == b.format && a.compressionLevel == b.compressionLevel && a.tls == b.tls && a.auth == b.auth && a.nonItems == b.nonItems
+            && a.format == b.format && a.compressionLevel == b.compressionLevel
+            && a.compressionEngine == b.compressionEngine && a.tls == b.tls && a.auth == b.auth && a.nonItems == b.nonItems
     }
 
     /// Wait before retry number `attempt` (0-based): exponential with full
