@@ -1,7 +1,7 @@
 # Tailship: `make run` shows the demo, `make test` runs the whole suite.
 SWIFT ?= swift
 # Debian packages the build and the tests need.
-DEBS_BUILD := zlib1g-dev pkg-config g++
+DEBS_BUILD := zlib1g-dev libisal-dev pkg-config g++
 # Go and lumberjack (kube-apiserver's rotation library) write real rotating logs; logrotate does copytruncate.
 # openssl makes the test CA and certificates; python3 runs the test receiver (tools/test-receiver), pip installs PY_TEST.
 # The packaging checks: binutils (strip, objdump), lintian, systemd (systemd-analyze verify and security).
@@ -118,7 +118,7 @@ fuzz: deps-build
 # the file sink, the delay at a steady 2,000 events/s, idle RSS and micro-benchmarks; it prints a
 # table and writes bench-results.json. Then: backfill of gzipped backups next to zcat; the policy
 # processor next to JSONDecoder; audit metrics on and off.
-DEBS_BENCH := pigz time
+DEBS_BENCH := pigz isal time linux-perf
 bench: release tools
 	@missing=""; for p in $(DEBS_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi

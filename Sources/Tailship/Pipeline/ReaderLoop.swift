@@ -82,6 +82,7 @@ final class ReaderLoop: @unchecked Sendable {
         // Services start after signal handlers are in place, so this also says SIGTERM is handled.
         logger.info("reader started", metadata: ["inotify": "\(watcher.usesInotify)"])
         var drainedPasses = 0
+        var catchUp = CatchUp(batchBytes: batcher.limits.maxBytes)
         // A daemon that follows files gives memory back when it goes idle; a backfill ends instead.
         let trim = onComplete == nil ? IdleMemoryTrim() : nil
         while !stop.isSet {
@@ -89,7 +90,7 @@ final class ReaderLoop: @unchecked Sendable {
             for tailer in tailers {
                 read += tailer.poll(handler)
             }
-            batcher.flushIfDue()
+            if catchUp.pass(read: read) { batcher.flush() } else { batcher.flushIfDue() }
             stats.openFiles.store(tailers.reduce(0) { $0 + $1.followers.count }, ordering: .relaxed)
             state.followingStarted()
             trim?.pass(active: read > 0 || stats.inFlightBatches.load(ordering: .relaxed) > 0 || batcher.deadline != nil)
