@@ -113,17 +113,17 @@ FUZZ_SECONDS ?= 600
 fuzz: deps-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
-# Benchmarks (release build). bench/run.sh: pigz -1 -p CORES and gzip -1 next to Tailship shipping a
-# generated 1 GiB log (seeded, shaped like Tests/Fixtures/real) to a loopback HTTP receiver and to
-# the file sink, the delay at a steady 2,000 events/s, idle RSS and micro-benchmarks; it prints a
-# table and writes bench-results.json. Then: backfill of gzipped backups next to zcat; the policy
-# processor next to JSONDecoder; audit metrics on and off.
+# Benchmarks (release build). bench/run.sh: pigz -1 -p CORES, igzip -1 -T CORES and gzip -1 next to
+# Tailship (`run` catching up, and `backfill`) shipping a generated 1 GiB log (seeded, shaped like
+# Tests/Fixtures/real) to a loopback HTTP receiver that counts every event, and to the file sink;
+# the delay at a steady 2,000 events/s, idle RSS, backfill of gzipped backups next to zcat, a perf
+# profile and micro-benchmarks; it prints the table and the targets and writes bench-results.json.
+# Then: the policy processor next to JSONDecoder; audit metrics on and off.
 DEBS_BENCH := pigz isal time linux-perf
 bench: release tools
 	@missing=""; for p in $(DEBS_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 	bench/run.sh
-	bench/backfill.sh 1
 	bench/policy.sh 1
 	bench/insights.sh 1
 

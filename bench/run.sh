@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The benchmark suite (issue 11), one run, side by side on this machine:
-#   zlib's own limit (pigz -1 -p CORES, and gzip -1 for scale) on a >= 1 GiB
-#   benchmark log, Tailship shipping that log to a loopback HTTP receiver that
-#   discards bodies and to the file sink (wall, CPU, MiB/s, peak RSS), the
-#   write-to-receipt delay at a steady 2,000 events/s (max_wait 100ms), RSS
-#   after 60 s idle following one file, and the micro-benchmarks.
-# Prints a table, writes bench-results.json. Release build expected (make bench).
+# The benchmark suite (issues 11 and 21), one run, side by side on this machine:
+#   the references (pigz -1 -p CORES, igzip -1 -T CORES, gzip -1) on a >= 1 GiB benchmark log;
+#   `tailship run` catching up that log to a loopback HTTP receiver that counts every event, and
+#   `tailship backfill` of the same log to the same receiver and to the file sink (wall, CPU,
+#   MiB/s, peak RSS, bytes); the write-to-receipt delay at a steady 2,000 events/s (max_wait
+#   100ms); RSS after 60 s idle following one file; .gz backfill next to zcat (bench/backfill.sh);
+#   a perf profile of the HTTP backfill; the micro-benchmarks.
+# Prints a table and the targets, writes bench-results.json (bench/summary.py). Release build
+# expected (make bench). Fails if any receiver is missing an event.
 # Environment: BENCH_GIB (1), BENCH_SEED (1), BENCH_DIR (/tmp/tailship-bench; the log is kept),
 #   BENCH_IDLE_SECONDS (60), BENCH_DELAY_SECONDS (30), BENCH_RATE (2000).
 set -euo pipefail
@@ -49,7 +51,7 @@ stop_receiver() {  # GET /stop: the receiver writes its result and exits
   wait "$rpid" || true; wait_for_file "$dir/$1.json"
 }
 
-config() {  # WORK OUTPUT-YAML [INPUT] [BATCH-YAML]
+config() {  # WORK OUTPUT-YAML [INPUT] [BATCH-YAML] [EXTRA-YAML]
   local work=$1 input=${3:-$log}
   rm -rf "$work"; mkdir -p "$work"
   {
@@ -61,21 +63,30 @@ config() {  # WORK OUTPUT-YAML [INPUT] [BATCH-YAML]
     echo "$2"
     echo "dead_letter: {directory: \"$work/dead-letter\"}"
     echo "log: {level: warning}"
+    [ -n "${5:-}" ] && echo "$5"
   } > "$work/tailship.yaml"
 }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-echo "running pigz -1 -p $cores ..."
-measure pigz sh -c "pigz -1 -p $cores -c '$log' > /dev/null"
-echo "running gzip -1 ..."
-measure gzip sh -c "gzip -1 -c '$log' > /dev/null"
+echo "running pigz -1 -p $cores, igzip -1 -T $cores, gzip -1 ..."
+measure pigz sh -c "pigz -1 -p $cores -c '$log' | wc -c > '$dir/pigz.bytes'"
+measure igzip sh -c "igzip -1 -T $cores -c '$log' | wc -c > '$dir/igzip.bytes'"
+measure gzip sh -c "gzip -1 -c '$log' | wc -c > '$dir/gzip.bytes'"
 
-echo "running tailship -> HTTP (discarding receiver) ..."
+echo "running tailship run -> HTTP (catching up the whole log; counting receiver) ..."
+start_receiver discard run-receiver
+mport=$(free_port)
+config "$dir/run" "  http: {url: \"http://127.0.0.1:$rport/\"}" "" "" "monitoring: {listen: \"127.0.0.1:$mport\"}"
+python3 bench/run_until.py "$bin" "$dir/run/tailship.yaml" "$mport" "$events" "$dir/tailship-run.json"
+stop_receiver run-receiver
+
+echo "running tailship backfill -> HTTP ..."
 start_receiver discard http-receiver
 config "$dir/http" "  http: {url: \"http://127.0.0.1:$rport/\"}"
 measure tailship-http "$bin" backfill --config "$dir/http/tailship.yaml" > "$dir/http/summary.txt" 2> "$dir/http/stderr.txt"
 stop_receiver http-receiver
 
-echo "running tailship -> file sink ..."
+echo "running tailship backfill -> file sink ..."
 config "$dir/file" "  file: {directory: \"$dir/file/out\"}"
 measure tailship-file "$bin" backfill --config "$dir/file/tailship.yaml" > "$dir/file/summary.txt" 2> "$dir/file/stderr.txt"
 rm -rf "$dir/file/out"
@@ -103,59 +114,15 @@ kill -TERM "$ipid"; wait "$ipid" || true
 echo "micro-benchmarks ..."
 "$tb" micro "$log" 256 "$dir/micro.json" | tee "$dir/micro.txt"
 
-python3 - "$dir" "$bytes" "$events" "$cores" "$idle_kib" "$gib" "$seed" "$idle_seconds" "$rate" <<'PY'
-import json, sys, platform, subprocess
-d, size, events, cores, idle_kib, gib, seed, idle_s, rate = sys.argv[1:]
-size, events, cores = int(size), int(events), int(cores)
-mib = size / 1048576
-def t(name):
-    wall, user, sys_, rss = open(f"{d}/{name}.time").read().split()
-    wall, cpu = float(wall), float(user) + float(sys_)
-    return {"wall_s": wall, "cpu_s": round(cpu, 2), "mib_s": round(mib / wall, 1),
-            "cpu_s_per_gib": round(cpu / (size / 2**30), 2), "peak_rss_mib": round(int(rss) / 1024, 1)}
-r = {"machine": {"cores": cores, "cpu": next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), ""),
-                 "kernel": platform.release()},
-     "input": {"bytes": size, "events": events, "gib": float(gib), "seed": int(seed)},
-     "pigz": t("pigz"), "gzip": t("gzip"), "tailship_http": t("tailship-http"), "tailship_file": t("tailship-file")}
-r["tailship_http"]["receiver"] = json.load(open(f"{d}/http-receiver.json"))
-delay = json.load(open(f"{d}/delay-receiver.json"))
-written = int(open(f"{d}/delay/writer.txt").read().split()[1])
-r["delay"] = {"rate": int(rate), "written": written, **delay}
-r["idle"] = {"seconds": int(idle_s), "rss_mib": round(int(idle_kib) / 1024, 1)}
-r["micro"] = json.load(open(f"{d}/micro.json"))
-p, h = r["pigz"], r["tailship_http"]
-targets = [
-    ("HTTP wall / pigz wall", h["wall_s"] / p["wall_s"], 1.5),
-    ("HTTP CPU per GiB / pigz CPU per GiB", h["cpu_s_per_gib"] / p["cpu_s_per_gib"], 1.3),
-    ("peak RSS, HTTP run (MiB)", h["peak_rss_mib"], 64),
-    ("peak RSS, file run (MiB)", r["tailship_file"]["peak_rss_mib"], 64),
-    ("idle RSS (MiB)", r["idle"]["rss_mib"], 20),
-    ("delay p99 (ms)", r["delay"]["delay_p99_ms"], 250),
-]
-r["targets"] = [{"name": n, "value": round(v, 3), "limit": lim, "met": v <= lim} for n, v, lim in targets]
-# Delivery: the receiver counted every event it got (gunzipped after the timed run).
-got = r["tailship_http"]["receiver"]
-missing = []
-if got["events"] != events or got["decoded_bytes"] != size:
-    missing.append(f"HTTP run: receiver got {got['events']} of {events} events, {got['decoded_bytes']} of {size} bytes")
-if r["delay"]["events"] != written:
-    missing.append(f"delay run: receiver got {r['delay']['events']} of {written} events")
-r["delivery"] = {"verified": not missing, "problems": missing}
-json.dump(r, open("bench-results.json", "w"), indent=2)
-print()
-print(f"{'run':34} {'wall s':>8} {'CPU s':>8} {'MiB/s':>8} {'CPU s/GiB':>10} {'peak RSS MiB':>13}")
-for key, label in [("pigz", f"pigz -1 -p {cores}"), ("gzip", "gzip -1"), ("tailship_http", "tailship -> HTTP (gzip 1)"), ("tailship_file", "tailship -> file (gzip 1)")]:
-    x = r[key]
-    print(f"{label:34} {x['wall_s']:8.2f} {x['cpu_s']:8.2f} {x['mib_s']:8.1f} {x['cpu_s_per_gib']:10.2f} {x['peak_rss_mib']:13.1f}")
-dl = r["delay"]
-print(f"delay at {dl['rate']}/s, max_wait 100ms: p50 {dl['delay_p50_ms']} ms, p99 {dl['delay_p99_ms']} ms, max {dl['delay_max_ms']} ms ({dl['events']} of {dl['written']} events received)")
-print(f"idle RSS after {idle_s} s following one file: {r['idle']['rss_mib']} MiB")
-print()
-for x in r["targets"]:
-    print(f"{x['name']:40} {x['value']:10.3f}  target <= {x['limit']:<6} {'met' if x['met'] else 'NOT MET'}")
-print(f"delivery: HTTP run {got['events']} of {events} events ({got['decoded_bytes']} of {size} bytes), delay run {r['delay']['events']} of {written}")
-print("written: bench-results.json")
-if missing:
-    print("BENCH FAILED: events missing: " + "; ".join(missing))
-    sys.exit(1)
-PY
+echo ".gz backfill next to zcat ..."
+BENCH_DIR="${BENCH_BACKFILL_DIR:-/tmp/tailship-bench-backfill}" BENCH_RESULT="$dir/gz-backfill.json" bench/backfill.sh "$gib"
+
+echo "perf profile of tailship backfill -> HTTP ..."
+start_receiver discard profile-receiver
+config "$dir/profile" "  http: {url: \"http://127.0.0.1:$rport/\"}"
+perf record -F 499 -g -o "$dir/perf.data" -- "$bin" backfill --config "$dir/profile/tailship.yaml" > /dev/null 2> "$dir/profile/stderr.txt"
+stop_receiver profile-receiver
+perf report -i "$dir/perf.data" --stdio --no-children --sort dso --percent-limit 0.5 2>/dev/null | grep -E '^ +[0-9.]+%' > "$dir/profile-dso.txt" || true
+perf report -i "$dir/perf.data" --stdio --no-children --sort dso,symbol --percent-limit 0.7 -g none 2>/dev/null | grep -E '^ +[0-9.]+%' > "$dir/profile-symbols.txt" || true
+
+python3 bench/summary.py "$dir" "$bytes" "$events" "$cores" "$idle_kib" "$gib" "$seed" "$idle_seconds" "$rate"

@@ -1,8 +1,9 @@
 /// Whole-buffer gzip decompression: ISA-L first (where built in), zlib for anything it rejects.
 public enum Gunzip {
     /// The concatenated contents of every gzip member in `input`.
-    public static func decompress(_ input: [UInt8]) throws -> [UInt8] {
-        try decompress(input, first: Inflaters.make())
+    /// `zlibOnly`: zlib alone (for comparisons and independent checks).
+    public static func decompress(_ input: [UInt8], zlibOnly: Bool = false) throws -> [UInt8] {
+        try decompress(input, first: Inflaters.make(preferISAL: !zlibOnly))
     }
 
     static func decompress(_ input: [UInt8], first: any GzipInflater) throws -> [UInt8] {

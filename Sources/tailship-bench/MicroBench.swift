@@ -1,5 +1,6 @@
 import Foundation
 import TailshipPolicy
+import TailshipCompress
 import TailshipShip
 import TailshipTail
 import TailshipJSON
@@ -52,17 +53,26 @@ enum MicroBench {
             }
         })
         var compressed: [[UInt8]] = []
-        rows.append(try time("gzip level 1 (zlib, 1 MiB batches)") {
-            var offset = 0
-            while offset < data.count {
-                let n = min(1 << 20, data.count - offset)
-                compressed.append(try Gzip.compress(Array(data[offset..<(offset + n)]), level: 1))
-                offset += n
-            }
-        })
+        for engine in CompressionEngine.isalBuiltIn ? [CompressionEngine.zlib, .isal] : [.zlib] {
+            var out: [[UInt8]] = []
+            rows.append(try time("gzip level 1 (\(engine.rawValue), 1 MiB batches)") {
+                var offset = 0
+                while offset < data.count {
+                    let n = min(1 << 20, data.count - offset)
+                    out.append(try Gzip.compress(Array(data[offset..<(offset + n)]), level: 1, engine: engine))
+                    offset += n
+                }
+            })
+            if engine == .zlib { compressed = out }
+        }
         rows.append(try time("gunzip (zlib), for scale") {
-            for c in compressed { _ = try Gzip.decompress(c) }
+            for c in compressed { _ = try Gunzip.decompress(c, zlibOnly: true) }
         })
+        if CompressionEngine.isalBuiltIn {
+            rows.append(try time("gunzip (isal)") {
+                for c in compressed { _ = try Gunzip.decompress(c) }
+            })
+        }
         let ratio = Double(compressed.reduce(0) { $0 + $1.count }) / Double(data.count)
         print(String(format: "micro: %.0f MiB in memory, %d lines, %d events, gzip -1 ratio %.3f", mib, lines, events, ratio))
         return rows

@@ -22,10 +22,12 @@ gzip -9n -c "$root/packaging/debian/changelog" > "$doc/changelog.gz"
 install -D -m 0644 "$root/packaging/debian/lintian-overrides" "$stage/usr/share/lintian/overrides/tailship"
 chmod 0644 "$doc/changelog.gz"
 
-# Dependencies from what the binary links: libc (the newest symbol version it needs) and zlib.
+# Dependencies from what the binary links: libc (the newest symbol version it needs), zlib,
+# and ISA-L (libisal2) when the build linked it (docs/PERFORMANCE.md: engines).
 glibc=$(objdump -T "$stage/usr/bin/tailship" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)
 depends="libc6 (>= $glibc), zlib1g (>= 1:1.2.0)"
 if ldd "$stage/usr/bin/tailship" | grep -q 'libstdc++'; then depends="$depends, libstdc++6"; fi
+if ldd "$stage/usr/bin/tailship" | grep -q 'libisal\.so\.2'; then depends="$depends, libisal2 (>= 2.30)"; fi
 
 install -d -m 0755 "$stage/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)

@@ -6,11 +6,16 @@ import TailshipBasics
 /// once (each encoded and compressed in its own task), but reports them
 /// acknowledged strictly in sequence order, so offsets are committed in order
 /// whatever order the sink finishes them in. An `OrderedSink` (files) has
-/// its batches prepared in parallel and stored one at a time, in order.
+/// its batches prepared in parallel and stored one at a time, in order. A
+/// `StagedSink` (HTTP) has up to `preparing` more batches encoded and
+/// compressed while `maxInFlight` are being sent: compression uses every core
+/// whatever the number of requests in flight.
 public final class Shipper: Sendable {
     private let queue: BatchQueue
     private let sink: any Sink
     private let maxInFlight: Int
+    /// Batches a `StagedSink` may prepare beyond those being sent.
+    private let preparing: Int
     private let stats: ShipStats
     private let logger: Logger
     private let onAcknowledged: @Sendable (Batch) -> Void
@@ -18,12 +23,13 @@ public final class Shipper: Sendable {
     /// where its ranges are recorded durably, so a restart sends it again as it was.
     private let beforeSend: (@Sendable (Batch) -> Void)?
 
-    public init(queue: BatchQueue, sink: any Sink, maxInFlight: Int = 1, stats: ShipStats, logger: Logger,
+    public init(queue: BatchQueue, sink: any Sink, maxInFlight: Int = 1, preparing: Int = 0, stats: ShipStats, logger: Logger,
                 beforeSend: (@Sendable (Batch) -> Void)? = nil, onAcknowledged: @escaping @Sendable (Batch) -> Void) {
         self.beforeSend = beforeSend
         self.queue = queue
         self.sink = sink
         self.maxInFlight = max(1, maxInFlight)
+        self.preparing = sink is any StagedSink ? max(0, preparing) : 0
         self.stats = stats
         self.logger = logger
         self.onAcknowledged = onAcknowledged
@@ -39,7 +45,11 @@ public final class Shipper: Sendable {
     /// Ships until the queue is finished and empty; throws CancellationError if cancelled first.
     public func run() async throws {
         defer { queue.cancel() }
-        let slots = Slots(maxInFlight)
+        let slots = Slots(maxInFlight + preparing)
+        // Requests at once for a StagedSink; the other sinks are limited by `slots` alone.
+        let requests = OrderedSlots(maxInFlight)
+        let staged = sink as? any StagedSink
+        var tickets: UInt64 = 0
         let (events, continuation) = AsyncStream<Event>.makeStream()
         // Discarding: a finished child is freed at once. A plain task group keeps every
         // finished child until it is awaited, which here would be one per batch, forever.
@@ -67,20 +77,28 @@ public final class Shipper: Sendable {
                         stats.lastOutputProgress.store(UTCTime.nowNanoseconds(), ordering: .relaxed)
                     }
                     inFlight += 1
-                    stats.inFlightBatches.add(1, ordering: .relaxed)
-                    start(batch, ordered: ordered, in: &group, events: continuation)
+                    if let staged, batch.events > 0 {
+                        // In flight (the metric) once its request slot is taken, not while it is compressed.
+                        send(batch, through: staged, ticket: tickets, requests: requests, in: &group, events: continuation)
+                        tickets += 1
+                    } else {
+                        stats.inFlightBatches.add(1, ordering: .relaxed)
+                        start(batch, ordered: ordered, in: &group, events: continuation)
+                    }
                 case .prepared(let batch, let bytes):
                     sequence.prepared[batch.sequence] = (batch, bytes)
                     // Store in sequence order; each stored batch is done at once.
                     while let (b, bytes) = sequence.nextPrepared() {
                         guard let delivery = await store(b, bytes, in: ordered!) else { break loop }
                         inFlight -= 1
-                        finishedOne(slots)
+                        stats.inFlightBatches.subtract(1, ordering: .relaxed)
+                        slots.release()
                         acknowledge(b, delivery)
                     }
                 case .done(let batch, let delivery):
                     inFlight -= 1
-                    finishedOne(slots)
+                    if staged == nil || batch.events == 0 { stats.inFlightBatches.subtract(1, ordering: .relaxed) }
+                    slots.release()
                     sequence.done[batch.sequence] = (batch, delivery)
                     while let (b, d) = sequence.nextDone() { acknowledge(b, d) }
                 case .finished:
@@ -90,6 +108,7 @@ public final class Shipper: Sendable {
             }
             // Cancelled (or done): wake the feeder, stop what is in flight.
             slots.close()
+            requests.close()
             queue.cancel()
             group.cancelAll()
             continuation.finish()
@@ -99,6 +118,27 @@ public final class Shipper: Sendable {
 
     /// Has one batch prepared (an `OrderedSink`) or delivered in a task of its own. A task
     /// cancelled at shutdown reports nothing: its batch is not acknowledged.
+    /// A `StagedSink`'s batch: prepared at once (every core), sent when its ticket's turn
+    /// comes and a request slot is free.
+    private func send(_ batch: Batch, through staged: any StagedSink, ticket: UInt64, requests: OrderedSlots,
+                      in group: inout DiscardingTaskGroup, events: AsyncStream<Event>.Continuation) {
+        group.addTask { [self] in
+            beforeSend?(batch)
+            guard let prepared = await attempt(batch, { try await staged.prepare(batch) }) else {
+                requests.skip(ticket: ticket)
+                return
+            }
+            guard await requests.acquire(ticket: ticket) else { return }
+            stats.inFlightBatches.add(1, ordering: .relaxed)
+            defer {
+                stats.inFlightBatches.subtract(1, ordering: .relaxed)
+                requests.release()
+            }
+            guard let delivery = await attempt(batch, { try await staged.send(prepared, of: batch) }) else { return }
+            events.yield(.done(batch, delivery))
+        }
+    }
+
     private func start(_ batch: Batch, ordered: (any OrderedSink)?, in group: inout DiscardingTaskGroup,
                        events: AsyncStream<Event>.Continuation) {
         if let ordered {
@@ -142,11 +182,6 @@ public final class Shipper: Sendable {
             }
         }
         return nil
-    }
-
-    private func finishedOne(_ slots: Slots) {
-        stats.inFlightBatches.subtract(1, ordering: .relaxed)
-        slots.release()
     }
 
     private func acknowledge(_ batch: Batch, _ delivery: Delivery) {

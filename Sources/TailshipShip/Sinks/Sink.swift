@@ -22,3 +22,14 @@ public protocol OrderedSink: Sink {
     /// Stores prepared bytes; called in sequence order, one at a time.
     func store(_ prepared: [UInt8], of batch: Batch) async throws -> Delivery
 }
+
+/// A sink whose delivery is CPU work (`prepare`: encoding, compression) followed by
+/// requests (`send`): the shipper prepares batches on every core while at most
+/// `max_in_flight` of them are being sent, so compression is not limited by the
+/// number of requests in flight.
+public protocol StagedSink: Sink {
+    /// May run concurrently for different batches.
+    func prepare(_ batch: Batch) async throws -> PreparedRequests
+    /// Sends what `prepare` made; returns as `deliver` does.
+    func send(_ prepared: PreparedRequests, of batch: Batch) async throws -> Delivery
+}

@@ -1,4 +1,5 @@
 import Foundation
+import TailshipCompress
 import Testing
 import TailshipTestSupport
 
@@ -42,6 +43,8 @@ struct DebianPackageTests {
         }
         let (_, depends) = try Self.run(["dpkg-deb", "-f", deb, "Depends"])
         #expect(depends.contains("libc6") && depends.contains("zlib1g"), "\(depends)")
+        // The package's binary links ISA-L where the build had it: then it must depend on libisal2.
+        #expect(depends.contains("libisal2") == CompressionEngine.isalBuiltIn, "\(depends)")
         let (_, conffiles) = try Self.run(["dpkg-deb", "-I", deb, "conffiles"])
         #expect(conffiles.contains("/etc/tailship/tailship.yaml"))
 
@@ -77,13 +80,14 @@ struct DebianPackageTests {
         #expect(c == 0, "\(check)")
         #expect(check.contains("/var/log/k8s_audit.log"))
 
-        // Only libc and zlib (and glibc's own parts) at run time.
+        // Only libc, zlib and ISA-L (and glibc's own parts) at run time.
         let (_, ldd) = try Self.run(["ldd", "/usr/bin/tailship"])
         let libraries = ldd.split(separator: "\n").compactMap { $0.split(separator: " ").first.map { $0.trimmingCharacters(in: .whitespaces) } }
         let glibc = ["linux-vdso.so.1", "libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libutil.so.1"]
         for library in libraries where !glibc.contains(library) && !library.hasPrefix("/lib64/ld-linux") {
-            #expect(library == "libz.so.1", "unexpected run-time library \(library): \(ldd)")
+            #expect(library == "libz.so.1" || library == "libisal.so.2", "unexpected run-time library \(library): \(ldd)")
         }
+        #expect(libraries.contains("libisal.so.2") == CompressionEngine.isalBuiltIn, "\(ldd)")
 
         let (verified, verifyLog) = try Self.run(["systemd-analyze", "verify", "/lib/systemd/system/tailship.service"])
         #expect(verified == 0, "\(verifyLog)")

@@ -22,6 +22,9 @@ final class TestReceiver: Sendable {
         var requests: [Request] = []
         var server: Channel?
         var children: [ObjectIdentifier: Channel] = [:]
+        /// Requests received and not yet answered, now and at most.
+        var open = 0
+        var mostOpen = 0
     }
 
     private let state = Mutex(State())
@@ -63,6 +66,9 @@ final class TestReceiver: Sendable {
 
     var requests: [Request] { state.withLock { $0.requests } }
 
+    /// The most requests that were received and not yet answered at one time.
+    var mostConcurrent: Int { state.withLock { $0.mostOpen } }
+
     /// Bodies of the requests answered 2xx, concatenated in arrival order.
     var acceptedBytes: [UInt8] {
         state.withLock { $0.requests.filter { (200..<300).contains($0.status) }.flatMap(\.body) }
@@ -79,8 +85,14 @@ final class TestReceiver: Sendable {
             let (status, text) = respond(s.requests.count)
             let kept = keepsRefusedBodies || (200..<300).contains(status) ? decoded : []
             s.requests.append(Request(headers: head.headers.map { ($0.name, $0.value) }, body: kept, status: status))
+            s.open += 1
+            s.mostOpen = max(s.mostOpen, s.open)
             return (status, text)
         }
+    }
+
+    fileprivate func answered() {
+        state.withLock { $0.open -= 1 }
     }
 
     fileprivate func track(_ channel: Channel) {
@@ -141,6 +153,7 @@ private final class ReceiverHandler: ChannelInboundHandler {
     }
 
     private func answer(context: ChannelHandlerContext, head: HTTPRequestHead, status: Int, text: String) {
+        receiver.answered()
         var headers = HTTPHeaders()
         headers.add(name: "Content-Length", value: "\(text.utf8.count)")
         headers.add(name: "Content-Type", value: "application/json")

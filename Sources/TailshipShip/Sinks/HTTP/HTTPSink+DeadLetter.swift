@@ -9,7 +9,7 @@ extension HTTPSink {
         if !encoded.oversize.isEmpty { return "\(encoded.oversize.count) event(s) larger than max_body_bytes" }
         if !encoded.invalid.isEmpty { return "\(encoded.invalid.count) line(s) that format \(options.format.name) cannot carry" }
         for (k, chunk) in encoded.chunks.enumerated() {
-            switch try await send(chunk.body, key: encoded.chunks.count == 1 ? key : "\(key)-\(k + 1)") {
+            switch try await send(try wire(chunk.body), key: encoded.chunks.count == 1 ? key : "\(key)-\(k + 1)") {
             case .accepted(let response):
                 let items = options.format.acceptedItems(body: response.body, count: chunk.lines.count)
                 if !items.isComplete { return "item \(items.errors.split(separator: "\n").first ?? "")" }

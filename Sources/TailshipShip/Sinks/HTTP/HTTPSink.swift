@@ -82,44 +82,15 @@ public final class HTTPSink: Sink {
         case gaveUp(reason: String, response: Response?)
     }
 
-    public func deliver(_ batch: Batch) async throws -> Delivery {
-        let encoded = encoder.encode(batch.body)
-        if encoded.notObjects > 0 {
-            stats.nonObjectLines.add(encoded.notObjects, ordering: .relaxed)
-            logger.debug("lines that are not JSON objects sent as they are or as strings", metadata: [
-                "lines": "\(encoded.notObjects)", "format": "\(options.format.name)", "key": "\(batch.idempotencyKey)"])
-        }
-        var stored: [String] = []
-        if !encoded.oversize.isEmpty {
-            stored.append(try await deadLetter(batch, lines: encoded.oversize, key: batch.idempotencyKey + "-oversize",
-                                               rejection: RejectionInfo(url: options.url, status: nil,
-                                                                        reason: "event larger than max_body_bytes (\(options.maxBodyBytes) bytes) in this format",
-                                                                        response: nil)))
-        }
-        if !encoded.invalid.isEmpty {
-            stored.append(try await deadLetter(batch, lines: encoded.invalid, key: batch.idempotencyKey + "-invalid",
-                                               rejection: RejectionInfo(url: options.url, status: nil,
-                                                                        reason: "not a JSON object, or not an audit event, where format \(options.format.name) needs one",
-                                                                        response: nil)))
-        }
-        if encoded.dropped > 0 {
-            logger.warning("lines that are not JSON objects or audit events left out (policy_on_invalid or clickhouse.on_invalid: drop)",
-                           metadata: ["lines": "\(encoded.dropped)", "key": "\(batch.idempotencyKey)"])
-        }
-        for (k, chunk) in encoded.chunks.enumerated() {
-            let key = encoded.chunks.count == 1 ? batch.idempotencyKey : "\(batch.idempotencyKey)-\(k + 1)"
-            stored += try await deliver(chunk, key: key, batch: batch)
-        }
-        return stored.first.map { .deadLettered($0) } ?? .acknowledged
-    }
-
     /// Sends one body until it is accepted, or its lines are dead-lettered.
-    private func deliver(_ chunk: FormatEncoder.Chunk, key: String, batch: Batch) async throws -> [String] {
+    /// `wire`: the chunk's body as prepared (compressed) for the first attempt.
+    func deliver(_ chunk: FormatEncoder.Chunk, key: String, batch: Batch, wire: ByteBuffer? = nil) async throws -> [String] {
         var chunk = chunk
         var stored: [String] = []
         var round = 0
         while true {
-            switch try await send(chunk.body, key: round == 0 ? key : "\(key)-r\(round)") {
+            let body = round == 0 ? try wire ?? self.wire(chunk.body) : try self.wire(chunk.body)
+            switch try await send(body, key: round == 0 ? key : "\(key)-r\(round)") {
             case .accepted(let response):
                 let items = options.format.acceptedItems(body: response.body, count: chunk.lines.count)
                 guard !items.isComplete else { return stored }
@@ -176,15 +147,14 @@ public final class HTTPSink: Sink {
         return stored
     }
 
-    /// POSTs until accepted, refused for good, or out of attempts.
-    func send(_ body: [UInt8], key: String) async throws -> Outcome {
-        // Built once: every attempt sends the same buffer.
-        let wire: ByteBuffer
-        if let level = options.compressionLevel {
-            wire = try Gzip.compress(body, level: level, engine: options.compressionEngine, allocator: ByteBufferAllocator())
-        } else {
-            wire = ByteBuffer(bytes: body)
-        }
+    /// A body as sent: gzipped with the configured engine and level, or as it is.
+    func wire(_ body: [UInt8]) throws -> ByteBuffer {
+        guard let level = options.compressionLevel else { return ByteBuffer(bytes: body) }
+        return try Gzip.compress(body, level: level, engine: options.compressionEngine, allocator: ByteBufferAllocator())
+    }
+
+    /// POSTs until accepted, refused for good, or out of attempts; every attempt sends the same buffer.
+    func send(_ wire: ByteBuffer, key: String) async throws -> Outcome {
         var attempt = 0
         while true {
             try Task.checkCancellation()
