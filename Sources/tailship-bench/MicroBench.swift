@@ -11,18 +11,20 @@ import TailshipJSON
 enum MicroBench {
     struct Row { var name: String; var seconds: Double; var mibPerSecond: Double }
 
+    static func time(_ name: String, mib: Double, _ body: () throws -> Void) rethrows -> Row {
+        let start = PolicyBench.now()
+        try body()
+        let seconds = PolicyBench.now() - start
+        return Row(name: name, seconds: seconds, mibPerSecond: mib / seconds)
+    }
+
     static func run(file: String, megabytes: Int) throws -> [Row] {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
         var data = Array(try handle.read(upToCount: megabytes << 20) ?? Data())
         // Whole lines only.
         if let last = data.lastIndex(of: 0x0A) { data.removeSubrange((last + 1)...) }
         let mib = Double(data.count) / 1_048_576
-        func time(_ name: String, _ body: () throws -> Void) rethrows -> Row {
-            let start = PolicyBench.now()
-            try body()
-            let seconds = PolicyBench.now() - start
-            return Row(name: name, seconds: seconds, mibPerSecond: mib / seconds)
-        }
+        func time(_ name: String, _ body: () throws -> Void) rethrows -> Row { try Self.time(name, mib: mib, body) }
         var rows: [Row] = []
         var lines = 0
         rows.append(time("framing (LineFramer, 1 MiB reads)") {
@@ -52,6 +54,16 @@ enum MicroBench {
                 }
             }
         })
+        let compressed = try gzipRows(data, into: &rows)
+        let ratio = Double(compressed.reduce(0) { $0 + $1.count }) / Double(data.count)
+        print(String(format: "micro: %.0f MiB in memory, %d lines, %d events, gzip -1 ratio %.3f", mib, lines, events, ratio))
+        return rows
+    }
+
+    /// gzip level 1 of 1 MiB batches with each engine built in, and gunzip of zlib's output with each.
+    static func gzipRows(_ data: [UInt8], into rows: inout [Row]) throws -> [[UInt8]] {
+        let mib = Double(data.count) / 1_048_576
+        func time(_ name: String, _ body: () throws -> Void) rethrows -> Row { try Self.time(name, mib: mib, body) }
         var compressed: [[UInt8]] = []
         for engine in CompressionEngine.isalBuiltIn ? [CompressionEngine.zlib, .isal] : [.zlib] {
             var out: [[UInt8]] = []
@@ -73,8 +85,6 @@ enum MicroBench {
                 for c in compressed { _ = try Gunzip.decompress(c) }
             })
         }
-        let ratio = Double(compressed.reduce(0) { $0 + $1.count }) / Double(data.count)
-        print(String(format: "micro: %.0f MiB in memory, %d lines, %d events, gzip -1 ratio %.3f", mib, lines, events, ratio))
-        return rows
+        return compressed
     }
 }

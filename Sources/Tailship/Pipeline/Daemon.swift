@@ -63,16 +63,12 @@ public final class Daemon: Sendable {
         let monitoring = try Self.makeMonitoring(config, metrics: metrics, stats: stats, state: state, registry: registry,
                                                  policies: policies, audit: audit, logger: logger)
         monitoringAddress = monitoring?.address
-        let preparing = ProcessInfo.processInfo.activeProcessorCount
-        // Batches read ahead of the output. HTTP already holds a batch per core being compressed
-        // beyond those in flight: two more keep the reader busy without holding more memory.
-        let queue = BatchQueue(capacity: sink is any StagedSink ? 2 : max(4, maxInFlight))
         let shutdown = ShutdownClock(timeout: config.shutdownTimeout.inSeconds)
         self.shutdown = shutdown
         let journal = BatchJournal.forOutput(config, logger: logger)
         let replay = journal?.load(pendingIn: registry) ?? []
-        let shipper = Self.makeShipper(queue: queue, sink: sink, maxInFlight: maxInFlight, preparing: preparing, stats: stats, logger: logger,
-                                       registry: registry, metrics: metrics, journal: journal)
+        let (queue, shipper) = Self.makeShipper(sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger,
+                                                registry: registry, metrics: metrics, journal: journal)
         let finish: @Sendable () -> Void = { [completion] in completion.finish() }
         let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
                                 shutdown: shutdown, logger: logger, policies: policies, state: state, audit: audit,
@@ -145,12 +141,16 @@ public final class Daemon: Sendable {
     }
 
     /// The shipper, committing each acknowledged batch's offsets (in order) and observing its events' delays.
-    private static func makeShipper(queue: BatchQueue, sink: any Sink, maxInFlight: Int, preparing: Int, stats: ShipStats, logger: Logger,
-                                    registry: Registry, metrics: DaemonMetrics?, journal: BatchJournal?) -> Shipper {
+    private static func makeShipper(sink: any Sink, maxInFlight: Int, stats: ShipStats, logger: Logger,
+                                    registry: Registry, metrics: DaemonMetrics?, journal: BatchJournal?) -> (BatchQueue, Shipper) {
+        // Batches read ahead of the output. HTTP already holds a batch per core being compressed
+        // beyond those in flight: two more keep the reader busy without holding more memory.
+        let queue = BatchQueue(capacity: sink is any StagedSink ? 2 : max(4, maxInFlight))
+        let preparing = ProcessInfo.processInfo.activeProcessorCount
         var beforeSend: (@Sendable (Batch) -> Void)?
         if let journal { beforeSend = { journal.record($0) } }
         // HTTP: a batch per core being compressed while max_in_flight are sent (StagedSink).
-        return Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, preparing: preparing, stats: stats, logger: logger,
+        return (queue, Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, preparing: preparing, stats: stats, logger: logger,
                        beforeSend: beforeSend) { batch in
             let now = Date().timeIntervalSince1970
             for segment in batch.segments {
@@ -158,7 +158,7 @@ public final class Daemon: Sendable {
             }
             journal?.acknowledged(batch)
             metrics?.observeDelays(batch)
-        }
+        })
     }
 
     /// Runs until shut down; returns after the registry's last write.

@@ -54,16 +54,7 @@ public final class Shipper: Sendable {
         // Discarding: a finished child is freed at once. A plain task group keeps every
         // finished child until it is awaited, which here would be one per batch, forever.
         await withDiscardingTaskGroup { group in
-            // The feeder takes a batch only when a request slot is free: backpressure reaches the reader.
-            group.addTask { [queue] in
-                while await slots.acquire() {
-                    guard let batch = await queue.next() else {
-                        continuation.yield(.finished)
-                        return
-                    }
-                    continuation.yield(.batch(batch))
-                }
-            }
+            feed(slots, in: &group, events: continuation)
             var sequence = AckSequence()
             var inFlight = 0
             var finished = false
@@ -77,14 +68,7 @@ public final class Shipper: Sendable {
                         stats.lastOutputProgress.store(UTCTime.nowNanoseconds(), ordering: .relaxed)
                     }
                     inFlight += 1
-                    if let staged, batch.events > 0 {
-                        // In flight (the metric) once its request slot is taken, not while it is compressed.
-                        send(batch, through: staged, ticket: tickets, requests: requests, in: &group, events: continuation)
-                        tickets += 1
-                    } else {
-                        stats.inFlightBatches.add(1, ordering: .relaxed)
-                        start(batch, ordered: ordered, in: &group, events: continuation)
-                    }
+                    take(batch, staged: staged, ordered: ordered, tickets: &tickets, requests: requests, in: &group, events: continuation)
                 case .prepared(let batch, let bytes):
                     sequence.prepared[batch.sequence] = (batch, bytes)
                     // Store in sequence order; each stored batch is done at once.
@@ -116,8 +100,32 @@ public final class Shipper: Sendable {
         try Task.checkCancellation()
     }
 
-    /// Has one batch prepared (an `OrderedSink`) or delivered in a task of its own. A task
-    /// cancelled at shutdown reports nothing: its batch is not acknowledged.
+    /// The feeder takes a batch only when a slot is free: backpressure reaches the reader.
+    private func feed(_ slots: Slots, in group: inout DiscardingTaskGroup, events: AsyncStream<Event>.Continuation) {
+        group.addTask { [queue] in
+            while await slots.acquire() {
+                guard let batch = await queue.next() else {
+                    events.yield(.finished)
+                    return
+                }
+                events.yield(.batch(batch))
+            }
+        }
+    }
+
+    /// Starts a batch's work in a task of its own. A `StagedSink`'s batch counts as in flight
+    /// (the metric) once its request slot is taken, not while it is compressed.
+    private func take(_ batch: Batch, staged: (any StagedSink)?, ordered: (any OrderedSink)?, tickets: inout UInt64,
+                      requests: OrderedSlots, in group: inout DiscardingTaskGroup, events: AsyncStream<Event>.Continuation) {
+        if let staged, batch.events > 0 {
+            send(batch, through: staged, ticket: tickets, requests: requests, in: &group, events: events)
+            tickets += 1
+        } else {
+            stats.inFlightBatches.add(1, ordering: .relaxed)
+            start(batch, ordered: ordered, in: &group, events: events)
+        }
+    }
+
     /// A `StagedSink`'s batch: prepared at once (every core), sent when its ticket's turn
     /// comes and a request slot is free.
     private func send(_ batch: Batch, through staged: any StagedSink, ticket: UInt64, requests: OrderedSlots,
@@ -139,6 +147,8 @@ public final class Shipper: Sendable {
         }
     }
 
+    /// Has one batch prepared (an `OrderedSink`) or delivered in a task of its own. A task
+    /// cancelled at shutdown reports nothing: its batch is not acknowledged.
     private func start(_ batch: Batch, ordered: (any OrderedSink)?, in group: inout DiscardingTaskGroup,
                        events: AsyncStream<Event>.Continuation) {
         if let ordered {
