@@ -16,7 +16,7 @@ PY_TEST := prometheus_client==0.26.0 kubernetes-validate==1.37.0 chdb==4.4.0
 LUMBERJACK_WRITER := .build/tools/lumberjack-writer
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps-build deps-test demo clean tools bench deb image chaos sanitize fuzz
+.PHONY: run test zlib-only build release deps-build deps-test demo clean tools bench deb image chaos sanitize fuzz
 
 # Installs only what is missing, so repeated runs need no network.
 deps-build:
@@ -72,11 +72,17 @@ tools: deps-test
 # Serial: the integration tests time real processes, signals and receivers, and
 # running them side by side on 2 cores starves their timers.
 # The packaging tests install the .deb (dpkg -i, as root or with sudo -n) and remove it again.
-test: deps-test tools deb
+test: deps-test tools deb zlib-only
 	$(SWIFT) build --build-tests
 	TAILSHIP_BIN=$$($(SWIFT) build --show-bin-path)/tailship LUMBERJACK_WRITER=$(CURDIR)/$(LUMBERJACK_WRITER) \
-	  TAILSHIP_DEB=$$(ls -t $(CURDIR)/build/deb/tailship_*.deb | head -1) \
+	  TAILSHIP_DEB=$$(ls -t $(CURDIR)/build/deb/tailship_*.deb | head -1) TAILSHIP_ZLIB_ONLY_BIN=$(CURDIR)/$(ZLIB_ONLY)/debug/tailship \
 	  $(SWIFT) test --skip-build --no-parallel
+
+# The binary a machine without libisal-dev builds (TAILSHIP_ISAL=0: zlib alone), in a scratch
+# directory of its own (SwiftPM caches the manifest per build directory); ZlibOnlyBuildTests run it.
+ZLIB_ONLY := .build-zlib-only
+zlib-only: deps-build
+	TAILSHIP_ISAL=0 $(SWIFT) build --scratch-path $(ZLIB_ONLY) --product tailship
 
 # Long chaos runs on three seeds: 25 SIGKILLs each while kube-apiserver's rotation library writes
 # 150,000 events (1 MiB files, 100 gzipped backups kept) and the receiver fails at random; each
@@ -128,4 +134,4 @@ bench: release tools
 	bench/insights.sh 1
 
 clean:
-	rm -rf .build build tailship-demo-out
+	rm -rf .build $(ZLIB_ONLY) build tailship-demo-out

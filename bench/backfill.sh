@@ -20,6 +20,9 @@ if [ ! -f "$dir/.done-$gib" ]; then
   touch "$dir/.done-$gib"
 fi
 files=("$dir"/k8s_audit-*.log.gz)
+# What the backups hold (the live file's last events were discarded above): counted once by zcat.
+[ -s "$dir/.events-$gib" ] || zcat "${files[@]}" | wc -l > "$dir/.events-$gib"
+events=$(cat "$dir/.events-$gib")
 bytes=$(for f in "${files[@]}"; do gzip -l "$f" | awk 'NR==2{print $2}'; done | awk '{s+=$1} END{print s}')
 mib=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1048576}')
 echo "input: ${#files[@]} gzipped backups, $mib MiB decompressed"

@@ -63,7 +63,7 @@ config() {  # WORK OUTPUT-YAML [INPUT] [BATCH-YAML] [EXTRA-YAML]
     echo "$2"
     echo "dead_letter: {directory: \"$work/dead-letter\"}"
     echo "log: {level: warning}"
-    [ -n "${5:-}" ] && echo "$5"
+    if [ -n "${5:-}" ]; then echo "$5"; fi
   } > "$work/tailship.yaml"
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -30,8 +30,8 @@ while shipped() < events:
 wall = time.monotonic() - start
 fields = open(f"/proc/{daemon.pid}/stat").read().rsplit(")", 1)[1].split()
 tick = os.sysconf("SC_CLK_TCK")
-status = {l.split(":")[0]: l.split()[1] for l in open(f"/proc/{daemon.pid}/status") if ":" in l}
+hwm = next(int(l.split()[1]) for l in open(f"/proc/{daemon.pid}/status") if l.startswith("VmHWM:"))
 daemon.send_signal(signal.SIGTERM)
 daemon.wait()
 json.dump({"wall_s": round(wall, 2), "user_s": int(fields[11]) / tick, "sys_s": int(fields[12]) / tick,
-           "peak_rss_kib": int(status["VmHWM"])}, open(out, "w"))
+           "peak_rss_kib": hwm}, open(out, "w"))

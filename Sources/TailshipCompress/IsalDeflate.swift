@@ -3,12 +3,17 @@ import CIsal
 
 /// One-shot gzip through ISA-L (`isal_deflate_stateless`).
 enum IsalDeflate {
-    /// Bytes written, or nil if they did not fit `output`.
+    /// Bytes written, or nil if ISA-L refused (or the output did not fit).
     static func gzip(_ input: UnsafeRawBufferPointer, level: UInt32, into output: UnsafeMutableRawBufferPointer) -> Int? {
-        let levelBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(tailship_isal_level_buffer_size(level)), alignment: 64)
-        defer { levelBuffer.deallocate() }
         let stream = UnsafeMutablePointer<isal_zstream>.allocate(capacity: 1)
         defer { stream.deallocate() }
+        let levelBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Int(tailship_isal_level_buffer_size(level)), alignment: 64)
+        defer { levelBuffer.deallocate() }
+        // Zeroed first: stateless_init does not set every field the deflate reads. From reused heap
+        // memory the daemon's output for the same log varied from run to run (261 to 362 MB for the
+        // 1 GiB bench log; CompressionEngineTests.theSameLogCompressesToTheSameBytesTwice).
+        stream.initialize(to: isal_zstream())
+        levelBuffer.initializeMemory(as: UInt8.self, repeating: 0)
         isal_deflate_stateless_init(stream)
         stream.pointee.level = level
         stream.pointee.level_buf = levelBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self)

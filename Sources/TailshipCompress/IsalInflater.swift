@@ -7,6 +7,7 @@ final class IsalInflater: GzipInflater {
     private let state = UnsafeMutablePointer<inflate_state>.allocate(capacity: 1)
 
     init() {
+        state.initialize(to: inflate_state())
         isal_inflate_init(state)
         state.pointee.crc_flag = UInt32(ISAL_GZIP)
     }

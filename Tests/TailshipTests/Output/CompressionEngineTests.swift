@@ -48,6 +48,28 @@ import TailshipTestSupport
         #expect(decoded == lines.map { $0 + "\n" }.joined(), "gzip -dc of the output files differs from the input (\(engine))")
     }
 
+    /// The same log backfilled twice gives byte-identical output files (batches compressed on both
+    /// cores at once, from reused heap memory: ISA-L's state is cleared for every batch).
+    @Test func theSameLogCompressesToTheSameBytesTwice() throws {
+        let f = DaemonFixture()
+        let lines = try Self.realLines()
+        var text = ""
+        while text.utf8.count < 24 << 20 { text += lines.map { $0 + "\n" }.joined() }
+        appendText(text, to: f.log)
+        var outputs: [[UInt8]] = []
+        for run in 0..<2 {
+            let out = f.dir.file("out-\(run)")
+            let text = try String(contentsOfFile: f.config(output: "  file: {directory: \"\(out)\"}"), encoding: .utf8)
+            let config = f.dir.file("tailship-\(run).yaml")
+            try text.replacingOccurrences(of: "registry.json", with: "registry-\(run).json").write(toFile: config, atomically: true, encoding: .utf8)
+            let (status, _, err) = try TailshipProcess.run(["backfill", "--config", config], directory: f.dir.path)
+            #expect(status == 0, "\(err)")
+            let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".gz") }.sorted()
+            outputs.append(try names.flatMap { Array(try Data(contentsOf: URL(fileURLWithPath: "\(out)/\($0)"))) })
+        }
+        #expect(outputs[0].count == outputs[1].count && outputs[0] == outputs[1], "\(outputs[0].count) and \(outputs[1].count) bytes")
+    }
+
     @Test func checkShowsTheEngineAndRefusesImpossibleChoices() throws {
         let f = DaemonFixture()
         let auto = f.config(output: f.fileOutput)
