@@ -69,6 +69,17 @@ public struct EventFields {
         scan(p, n) { _ in }
     }
 
+    /// Whether `p[0..<n]` is framed as a JSON object: its first and last bytes other than
+    /// blanks are `{` and `}`. It reads only the ends of the line (no structure): for NDJSON,
+    /// whose lines are sent as they are, where checking every line's structure cost a tenth
+    /// of the HTTP run's CPU only to count the lines that are not objects.
+    public static func looksLikeObject(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let first = JSONScanner.skipSpace(p, 0, n)
+        var last = n - 1
+        while last > first, p[last] == 0x20 || p[last] == 0x09 || p[last] == 0x0D || p[last] == 0x0A { last -= 1 }
+        return first < last && p[first] == 0x7B && p[last] == 0x7D
+    }
+
     /// Whether `p[0..<n]` is one JSON object, as `scan` judges it, without reading any field.
     public static func isObject(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
         guard n > 0 else { return false }

@@ -61,7 +61,7 @@ public struct FormatEncoder: Sendable {
         // The common case needs no copy: NDJSON that fits is the batch body itself.
         if format == .ndjson && selected == nil && body.count <= maxBodyBytes {
             result.notObjects = ranges.reduce(0) { n, r in
-                n + (body.withUnsafeBufferPointer { EventFields.isObject($0.baseAddress! + r.lowerBound, r.count) } ? 0 : 1)
+                n + (body.withUnsafeBufferPointer { EventFields.looksLikeObject($0.baseAddress! + r.lowerBound, r.count) } ? 0 : 1)
             }
             result.chunks = [Chunk(body: body, lines: indices)]
             return result
