@@ -1,7 +1,13 @@
 // Byte classification for TailshipPolicy's JSON skipper. Swift has no
 // portable way to turn a vector comparison into a bit mask (pmovmskb), so
 // this one loop lives in C: SSE2 on x86-64, plain bytes elsewhere.
+#define _GNU_SOURCE
+#include <string.h>
 #include "cjsonscan.h"
+
+const uint8_t *cjsonscan_find(const uint8_t *p, size_t n, const uint8_t *needle, size_t m) {
+    return memmem(p, n, needle, m);
+}
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
