@@ -42,6 +42,6 @@ printf '%-34s %10s %12s %10s\n' "tailship backfill -> file sink" "$wall" "$(awk 
 echo "backfill CPU: user ${user}s sys ${sys}s; $(cat "$dir/summary.txt")"
 echo "ratio backfill/zcat wall: $(awk -v a="$wall" -v b="$zcat_s" 'BEGIN{printf "%.2f", a/b}')"
 if [ -n "${BENCH_RESULT:-}" ]; then
-  printf '{"events_written": %d, "backups": %d, "decompressed_bytes": %d, "zcat_wall_s": %s, "backfill_wall_s": %s, "backfill_user_s": %s, "backfill_sys_s": %s, "peak_rss_mib": %s, "summary": "%s"}\n' \
+  printf '{"events_in_backups": %d, "backups": %d, "decompressed_bytes": %d, "zcat_wall_s": %s, "backfill_wall_s": %s, "backfill_user_s": %s, "backfill_sys_s": %s, "peak_rss_mib": %s, "summary": "%s"}\n' \
     "$events" "${#files[@]}" "$bytes" "$zcat_s" "$wall" "$user" "$sys" "$((rss / 1024))" "$(tr -d '"\n' < "$dir/summary.txt")" > "$BENCH_RESULT"
 fi

@@ -61,8 +61,8 @@ for label, got in [("run -> HTTP", h["receiver"]), ("backfill -> HTTP", b["recei
         missing.append(f"{label}: receiver got {got['events']} of {events} events, {got['decoded_bytes']} of {size} bytes")
 if r["delay"]["events"] != written:
     missing.append(f"delay run: receiver got {r['delay']['events']} of {written} events")
-if f"{g['events_written']} events" not in g["summary"]:
-    missing.append(f".gz backfill: summary does not report {g['events_written']} events: {g['summary']}")
+if f"{g['events_in_backups']} events" not in g["summary"]:
+    missing.append(f".gz backfill: summary does not report {g['events_in_backups']} events: {g['summary']}")
 r["delivery"] = {"verified": not missing, "problems": missing}
 json.dump(r, open("bench-results.json", "w"), indent=2)
 
