@@ -52,7 +52,9 @@ import TailshipTestSupport
         let f = DaemonFixture()
         let (expected, _, _) = try Self.stage(into: f.dir)
         let receiver = try await TestReceiver()
-        let config = f.config(paths: [f.dir.file("in/*")], output: f.httpOutput(receiver.url))
+        // Bodies compared in arrival order: only max_in_flight 1 promises it (with 2, two bodies
+        // compressed ahead start together and either may arrive first).
+        let config = f.config(paths: [f.dir.file("in/*")], output: f.httpOutput(receiver.url, extra: "max_in_flight: 1"))
         let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
         #expect(await daemon.ready())
         let arrived = await eventually(seconds: 20) { receiver.acceptedBytes == expected }
