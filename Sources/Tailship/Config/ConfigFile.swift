@@ -106,7 +106,7 @@ public struct BatchSection: ConfigSection, Sendable {
 public struct OutputSection: ConfigSection, Sendable {
     /// `gzip` or `none`. Default gzip.
     public var compression: String?
-    /// zlib level 1 (fastest) to 9 (smallest). Default 1.
+    /// Level 1 (fastest) to 9 (smallest); ISA-L has 1 to 3. Default 1.
     public var compressionLevel: Int?
     /// `auto`, `isal` or `zlib`. Default auto: ISA-L for levels 1 to 3 where built in.
     public var compressionEngine: String?

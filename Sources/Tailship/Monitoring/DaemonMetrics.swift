@@ -57,7 +57,7 @@ public final class DaemonMetrics: Sendable {
         ("pinned_bytes", "tailship_pinned_bytes", "Bytes on disk of the pinned files (alert near pins.max_bytes)."),
         ("pins_enabled", "tailship_pins_enabled", "1 when pinning works; 0 when it is off (pins.enabled: false, or the pin directory cannot be used)."),
         ("dead_letter_stalled", "tailship_dead_letter_stalled", "1 while reading waits because a line over max_line_bytes cannot be stored in the dead-letter directory."),
-        ("inflight", "tailship_inflight_batches", "Batches the output has taken and not finished: being encoded and compressed, or sent."),
+        ("inflight", "tailship_inflight_batches", "HTTP: requests being sent (batches compressed ahead of them not counted); files: batches taken and not yet stored."),
         ("registry_last_write", "tailship_registry_last_write_timestamp_seconds", "Unix time of the last registry write (0: none yet)."),
     ]
 
