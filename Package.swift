@@ -145,6 +145,7 @@ let package = Package(
         // Helpers shared by the test targets, and the seeded generator tailship-bench uses.
         .target(
             name: "TailshipTestSupport",
+            dependencies: ["TailshipCompress"],
             path: "Tests/TailshipTestSupport"
         ),
         .testTarget(

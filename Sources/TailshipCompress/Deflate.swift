@@ -24,7 +24,7 @@ public enum Deflate {
 
     /// One gzip member holding `input`.
     public static func gzip(_ input: [UInt8], level: Int32, engine: CompressionEngine) throws -> [UInt8] {
-        // Not zero-filled: only the pages the compressor writes (about a tenth of the input) become resident.
+        // Not zero-filled: only the pages the compressor writes (about a quarter of the input for audit events) become resident.
         try [UInt8](unsafeUninitializedCapacity: bound(input.count)) { buffer, initialized in
             initialized = try input.withUnsafeBytes {
                 try gzip($0, level: level, engine: engine, into: UnsafeMutableRawBufferPointer(buffer))

@@ -44,23 +44,3 @@ import TailshipTestSupport
         #expect(try Gunzip.decompress(gz, first: RefusingInflater(after: 2)) == data)
     }
 }
-
-/// An inflater that decompresses correctly (through zlib) and then calls the data
-/// corrupt on its `after`-th call: ISA-L refusing something zlib accepts.
-final class RefusingInflater: GzipInflater {
-    private let inner = Inflaters.make(preferISAL: false)
-    private var calls = 0
-    private let after: Int
-
-    init(after: Int) { self.after = after }
-
-    var pendingInput: Int { inner.pendingInput }
-    func supply(_ input: UnsafeRawBufferPointer) { inner.supply(input) }
-    func startNextMember() { inner.startNextMember() }
-
-    func inflate(into output: UnsafeMutableRawBufferPointer) -> InflateStep {
-        calls += 1
-        if calls >= after { return InflateStep(produced: 0, state: .corrupt) }
-        return inner.inflate(into: output)
-    }
-}

@@ -48,7 +48,6 @@ public final class Shipper: Sendable {
         let slots = Slots(maxInFlight + preparing)
         // Requests at once for a StagedSink; the other sinks are limited by `slots` alone.
         let requests = OrderedSlots(maxInFlight)
-        let staged = sink as? any StagedSink
         var tickets: UInt64 = 0
         let (events, continuation) = AsyncStream<Event>.makeStream()
         // Discarding: a finished child is freed at once. A plain task group keeps every
@@ -68,7 +67,7 @@ public final class Shipper: Sendable {
                         stats.lastOutputProgress.store(UTCTime.nowNanoseconds(), ordering: .relaxed)
                     }
                     inFlight += 1
-                    take(batch, staged: staged, ordered: ordered, tickets: &tickets, requests: requests, in: &group, events: continuation)
+                    take(batch, ordered: ordered, tickets: &tickets, requests: requests, in: &group, events: continuation)
                 case .prepared(let batch, let bytes):
                     sequence.prepared[batch.sequence] = (batch, bytes)
                     // Store in sequence order; each stored batch is done at once.
@@ -81,7 +80,8 @@ public final class Shipper: Sendable {
                     }
                 case .done(let batch, let delivery):
                     inFlight -= 1
-                    if staged == nil || batch.events == 0 { stats.inFlightBatches.subtract(1, ordering: .relaxed) }
+                    // A staged batch counted itself out of the metric when its request ended.
+                    if staged(batch) == nil { stats.inFlightBatches.subtract(1, ordering: .relaxed) }
                     slots.release()
                     sequence.done[batch.sequence] = (batch, delivery)
                     while let (b, d) = sequence.nextDone() { acknowledge(b, d) }
@@ -115,15 +115,21 @@ public final class Shipper: Sendable {
 
     /// Starts a batch's work in a task of its own. A `StagedSink`'s batch counts as in flight
     /// (the metric) once its request slot is taken, not while it is compressed.
-    private func take(_ batch: Batch, staged: (any StagedSink)?, ordered: (any OrderedSink)?, tickets: inout UInt64,
+    private func take(_ batch: Batch, ordered: (any OrderedSink)?, tickets: inout UInt64,
                       requests: OrderedSlots, in group: inout DiscardingTaskGroup, events: AsyncStream<Event>.Continuation) {
-        if let staged, batch.events > 0 {
+        if let staged = staged(batch) {
             send(batch, through: staged, ticket: tickets, requests: requests, in: &group, events: events)
             tickets += 1
         } else {
             stats.inFlightBatches.add(1, ordering: .relaxed)
             start(batch, ordered: ordered, in: &group, events: events)
         }
+    }
+
+    /// The sink, when it is a `StagedSink` and the batch has events to send (an empty
+    /// batch only moves offsets: it is acknowledged without a request).
+    private func staged(_ batch: Batch) -> (any StagedSink)? {
+        batch.events > 0 ? sink as? any StagedSink : nil
     }
 
     /// A `StagedSink`'s batch: prepared at once (every core), sent when its ticket's turn

@@ -19,7 +19,7 @@ public actor FileSink: OrderedSink {
     /// Milliseconds since the epoch in the last file's name.
     private var lastMillis: Int64 = 0
 
-    /// zlib level of the stored files (they are always gzip).
+    /// gzip level of the stored files (they are always gzip).
     public let level: Int32
     /// Which library compresses them.
     public let engine: CompressionEngine

@@ -89,7 +89,7 @@ public final class HTTPSink: Sink {
         var stored: [String] = []
         var round = 0
         while true {
-            let body = round == 0 ? try wire ?? self.wire(chunk.body) : try self.wire(chunk.body)
+            let body = try (round == 0 ? wire : nil) ?? self.wire(chunk.body)
             switch try await send(body, key: round == 0 ? key : "\(key)-r\(round)") {
             case .accepted(let response):
                 let items = options.format.acceptedItems(body: response.body, count: chunk.lines.count)

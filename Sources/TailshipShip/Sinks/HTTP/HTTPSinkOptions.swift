@@ -1,5 +1,5 @@
-import TailshipCompress
 import Foundation
+import TailshipCompress
 
 /// How the HTTP output connects, authenticates, encodes, sends and retries.
 public struct HTTPSinkOptions: Sendable, Equatable {
