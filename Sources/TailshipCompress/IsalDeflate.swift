@@ -11,7 +11,7 @@ enum IsalDeflate {
         defer { levelBuffer.deallocate() }
         // Zeroed first: stateless_init does not set every field the deflate reads. From reused heap
         // memory the daemon's output for the same log varied from run to run (261 to 362 MB for the
-        // 1 GiB bench log; CompressionEngineTests.theSameLogCompressesToTheSameBytesTwice).
+        // 1 GiB bench log; CompressionEngineTests.theSameLogCompressesToTheSameBatchesAndSize).
         stream.initialize(to: isal_zstream())
         levelBuffer.initializeMemory(as: UInt8.self, repeating: 0)
         isal_deflate_stateless_init(stream)
