@@ -5,23 +5,25 @@ import TailshipTail
 /// usable (matching heads, snapshots) and survives being written and read back.
 enum RegistryFuzz {
     static func run(_ data: [UInt8]) -> String? {
-        let document: RegistryDocument
+        let set: RegistrySet
         do {
-            document = try RegistryStore.decode(Data(data), path: "fuzz")
+            set = try RegistryStore.decode(Data(data), path: "fuzz")
         } catch let error as RegistryError {
             if error.description.isEmpty { return "a RegistryError without a message" }
             return nil
         } catch {
             return "the registry loader threw something other than a RegistryError: \(error)"
         }
-        let registry = Registry(document, now: 0)
-        _ = registry.entries(matchingHead: Array(data.prefix(4096)))
-        var written = document
-        written.checksum = nil
+        var written = RegistrySet(outputs: set.outputs)
+        if let legacy = set.legacy { written.outputs["default"] = legacy }
+        for (name, document) in written.outputs {
+            let registry = Registry(document, now: 0)
+            _ = registry.entries(matchingHead: Array(data.prefix(4096)))
+            written.outputs[name] = registry.snapshot().document
+        }
         do {
             let again = try RegistryStore.decode(try RegistryStore.encode(written), path: "fuzz")
             if again != written { return "a registry read back differs from the one written" }
-            _ = try RegistryStore.encode(registry.snapshot().document)
         } catch {
             return "a loaded registry cannot be written and read back: \(error)"
         }

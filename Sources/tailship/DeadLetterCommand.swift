@@ -19,12 +19,26 @@ struct DeadLetterLocation: ParsableArguments {
     @Option(name: .long, help: "Dead-letter directory (instead of the configuration's).")
     var dir: String?
 
+    @Option(name: .long, help: "With outputs: the output whose dead letters (and HTTP settings) to use. Required when there are several.")
+    var output: String?
+
+    /// The directory, and the configuration as the chosen output runs with it.
     func load() throws -> (directory: String, config: ResolvedConfig?) {
         var resolved: ResolvedConfig?
         if let config {
             var overrides = ResolvedConfig.Overrides()
             overrides.paths = []
-            resolved = try ResolvedConfig.load(path: config, overrides: overrides)
+            let all = try ResolvedConfig.load(path: config, overrides: overrides)
+            let names = all.outputs.map(\.name).joined(separator: ", ")
+            if let output {
+                guard let lane = all.output(named: output) else { throw ConfigError("--output", "no output named \(output) (configured: \(names))") }
+                resolved = all.lane(lane)
+            } else {
+                guard all.outputs.count == 1 || dir != nil else {
+                    throw ConfigError("--output", "the configuration has several outputs (\(names)): name one with --output")
+                }
+                resolved = all
+            }
         }
         guard let directory = dir ?? resolved?.deadLetterDirectory else {
             throw ConfigError("", "give --config FILE or --dir DIRECTORY")

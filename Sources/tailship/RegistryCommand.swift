@@ -28,7 +28,7 @@ struct RegistryCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Every entry: ID, committed offset, current size, lag and path.")
+        static let configuration = CommandConfiguration(abstract: "Every file: ID, each output's committed offset, current size, lag and path.")
 
         @OptionGroup var location: Location
 
@@ -37,13 +37,13 @@ struct RegistryCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let rows = try location.tool().rows()
+                let (outputs, rows) = try location.tool().rows()
                 if json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                     print(String(decoding: try encoder.encode(rows), as: UTF8.self))
                 } else {
-                    print(RegistryTool.table(rows), terminator: "")
+                    print(RegistryTool.table(outputs: outputs, rows), terminator: "")
                 }
             } catch {
                 throw fail("\(error)")

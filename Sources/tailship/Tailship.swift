@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Tailship
+import TailshipShip
 import TailshipTail
 
 @main
@@ -78,11 +79,15 @@ struct Run: AsyncParsableCommand {
         do {
             let daemon = try Daemon(config: config, logger: logger, resetRegistry: registryReset)
             try await daemon.run()
-            let s = daemon.stats
+            // One output: its counts; several: name=count for each.
+            let all = daemon.statsByOutput
+            func each(_ value: (ShipStats) -> Int) -> String {
+                all.count == 1 ? "\(value(all[0].stats))" : all.map { "\($0.name)=\(value($0.stats))" }.joined(separator: ",")
+            }
             logger.info("tailship stopped", metadata: [
-                "events_shipped": "\(s.eventsShipped.load(ordering: .relaxed))",
-                "events_dead_lettered": "\(s.eventsDeadLettered.load(ordering: .relaxed))",
-                "lines_not_json_objects": "\(s.nonObjectLines.load(ordering: .relaxed))",
+                "events_shipped": "\(each { $0.eventsShipped.load(ordering: .relaxed) })",
+                "events_dead_lettered": "\(each { $0.eventsDeadLettered.load(ordering: .relaxed) })",
+                "lines_not_json_objects": "\(each { $0.nonObjectLines.load(ordering: .relaxed) })",
             ])
         } catch {
             logger.critical("tailship cannot run", metadata: ["error": "\(error)"])
@@ -131,29 +136,38 @@ struct BackfillCommand: AsyncParsableCommand {
     @Flag(name: .customLong("dry-run"), help: "Print the plan, one line per file, and send nothing.")
     var dryRun = false
 
+    @Option(help: "Ship to this output alone (its name in outputs:); the others' offsets stay as they are. Default: every output.")
+    var output: String?
+
     @Argument(help: "Files or globs to ship instead of the configured inputs and their backups.")
     var files: [String] = []
 
-    func run() async throws {
-        let config: ResolvedConfig
+    /// The configuration, --since/--until and --timeout, checked.
+    private func arguments() throws -> (ResolvedConfig, BackfillMode, Duration?) {
         var mode = BackfillMode()
         var limit: Duration?
+        if let timeout {
+            guard let d = DurationValue.parse(timeout), d.milliseconds > 0 else {
+                throw ConfigError("--timeout", "not a duration: \(timeout) (use ms, s, m or h, e.g. 30m)")
+            }
+            limit = d.duration
+        }
+        let config = Backfill.restrict(try options.load(files: files), to: files)
+        if let since {
+            guard let t = RFC3339.parse(since) else { throw ConfigError("--since", "not an RFC 3339 time: \(since)") }
+            mode.since = t
+        }
+        if let until {
+            guard let t = RFC3339.parse(until) else { throw ConfigError("--until", "not an RFC 3339 time: \(until)") }
+            mode.until = t
+        }
+        return (config, mode, limit)
+    }
+
+    func run() async throws {
+        let (config, mode, limit): (ResolvedConfig, BackfillMode, Duration?)
         do {
-            if let timeout {
-                guard let d = DurationValue.parse(timeout), d.milliseconds > 0 else {
-                    throw ConfigError("--timeout", "not a duration: \(timeout) (use ms, s, m or h, e.g. 30m)")
-                }
-                limit = d.duration
-            }
-            config = Backfill.restrict(try options.load(files: files), to: files)
-            if let since {
-                guard let t = RFC3339.parse(since) else { throw ConfigError("--since", "not an RFC 3339 time: \(since)") }
-                mode.since = t
-            }
-            if let until {
-                guard let t = RFC3339.parse(until) else { throw ConfigError("--until", "not an RFC 3339 time: \(until)") }
-                mode.until = t
-            }
+            (config, mode, limit) = try arguments()
         } catch {
             throw fail("\(error)")
         }
@@ -161,7 +175,12 @@ struct BackfillCommand: AsyncParsableCommand {
         // On a terminal, info lines would break up the progress line.
         bootstrapLogging(level: dryRun || terminal ? max(config.logLevel, .warning) : config.logLevel, json: config.logJSON)
         let logger = Logger(label: "tailship")
-        let backfill = Backfill(config: config, mode: mode)
+        let backfill: Backfill
+        do {
+            backfill = try Backfill(config: config, mode: mode, only: output)
+        } catch {
+            throw fail("\(error)")
+        }
         if dryRun {
             do {
                 print(Backfill.describe(try backfill.plan(logger: logger)), terminator: "")

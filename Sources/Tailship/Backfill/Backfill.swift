@@ -9,10 +9,16 @@ import TailshipTail
 public struct Backfill: Sendable {
     public let config: ResolvedConfig
     public let mode: BackfillMode
+    /// `--output NAME`: ship to this output alone; nil: to every output, waiting for all of them.
+    public let only: String?
 
-    public init(config: ResolvedConfig, mode: BackfillMode) {
+    public init(config: ResolvedConfig, mode: BackfillMode, only: String? = nil) throws {
+        if let only, config.output(named: only) == nil {
+            throw ConfigError("", "--output \(only): no such output (configured: \(config.outputs.map(\.name).joined(separator: ", ")))")
+        }
         self.config = config
         self.mode = mode
+        self.only = only
     }
 
     /// Input of a backfill of exactly these files (globs allowed), without their backups.
@@ -25,9 +31,9 @@ public struct Backfill: Sendable {
         return c
     }
 
-    /// What would be read, from the registry as it is; changes nothing.
+    /// What would be read, from the registry as it is (the `--output`'s offsets, else the first output's); changes nothing.
     public func plan(logger: Logger) throws -> [Tailer.PlanEntry] {
-        let registry = Registry(try RegistryStore(path: config.registryPath).load())
+        let registry = Registry(try RegistryStore(path: config.registryPath).load()?.document(for: only ?? config.outputs[0].name))
         return config.inputs.flatMap { input in
             Tailer(options: ReaderLoop.tailOptions(input, config: config, backfill: mode), registry: registry, logger: logger).plan()
         }
@@ -68,6 +74,8 @@ public struct Backfill: Sendable {
         public var unreadable: [String]
         public var filesLost: Int
         public var readErrors: Int
+        /// Events each output acknowledged, with several outputs.
+        public var eventsByOutput: [(name: String, events: Int)] = []
 
         public var completed: Bool { outcome == .complete }
 
@@ -91,6 +99,7 @@ public struct Backfill: Sendable {
             if !unreadable.isEmpty { text += "; not readable: " + unreadable.joined(separator: ", ") }
             if filesLost > 0 { text += "; \(filesLost) files lost before they were read" }
             if readErrors > 0 { text += "; \(readErrors) read errors" }
+            if eventsByOutput.count > 1 { text += "; events by output: " + eventsByOutput.map { "\($0.name)=\($0.events)" }.joined(separator: ", ") }
             switch outcome {
             case .interrupted: text += "; rerun to resume"
             case .timedOut: text += "; --timeout reached, rerun to resume"
@@ -105,7 +114,7 @@ public struct Backfill: Sendable {
     public func run(logger: Logger, timeout: Duration? = nil, progress: @escaping @Sendable (Progress) -> Void) async throws -> Summary {
         let plan = try self.plan(logger: logger)
         let total = plan.reduce(0) { $0 + $1.toSend }
-        let daemon = try Daemon(config: config, logger: logger, handleSignals: true, shutdownSignals: false, backfill: mode)
+        let daemon = try Daemon(config: config, logger: logger, handleSignals: true, shutdownSignals: false, backfill: mode, only: only)
         let started = monotonicSeconds()
         let stats = daemon.stats
         let reporter = Task {
@@ -121,16 +130,20 @@ public struct Backfill: Sendable {
             stops.cancel()
         }
         try await daemon.run()
-        return Summary(files: plan.filter { $0.skipReason == nil && $0.toSend > 0 }.count,
-                       events: stats.eventsShipped.load(ordering: .relaxed),
-                       bytesRead: stats.bytesRead.load(ordering: .relaxed),
-                       bytesSent: stats.bytesShipped.load(ordering: .relaxed),
-                       seconds: monotonicSeconds() - started,
-                       deadLettered: stats.eventsDeadLettered.load(ordering: .relaxed),
-                       filtered: stats.linesFiltered.load(ordering: .relaxed),
-                       outcome: stops.outcome ?? (daemon.completed ? .complete : .interrupted),
-                       unreadable: daemon.trouble.unreadable,
-                       filesLost: stats.filesLost.load(ordering: .relaxed),
-                       readErrors: stats.readErrors.load(ordering: .relaxed))
+        // The first output's reading and shipping; dead letters and losses of any output count.
+        let all = daemon.statsByOutput
+        var summary = Summary(files: plan.filter { $0.skipReason == nil && $0.toSend > 0 }.count,
+                              events: stats.eventsShipped.load(ordering: .relaxed),
+                              bytesRead: stats.bytesRead.load(ordering: .relaxed),
+                              bytesSent: stats.bytesShipped.load(ordering: .relaxed),
+                              seconds: monotonicSeconds() - started,
+                              deadLettered: all.reduce(0) { $0 + $1.stats.eventsDeadLettered.load(ordering: .relaxed) },
+                              filtered: stats.linesFiltered.load(ordering: .relaxed),
+                              outcome: stops.outcome ?? (daemon.completed ? .complete : .interrupted),
+                              unreadable: daemon.trouble.unreadable,
+                              filesLost: all.reduce(0) { $0 + $1.stats.filesLost.load(ordering: .relaxed) },
+                              readErrors: stats.readErrors.load(ordering: .relaxed))
+        summary.eventsByOutput = all.map { ($0.name, $0.stats.eventsShipped.load(ordering: .relaxed)) }
+        return summary
     }
 }

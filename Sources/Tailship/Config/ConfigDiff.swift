@@ -25,14 +25,14 @@ struct ConfigDiff {
         check("registry.path", a.registryPath, b.registryPath)
         check("registry.flush_interval", a.flushInterval, b.flushInterval)
         check("registry.clean_after", a.cleanAfter, b.cleanAfter)
-        check("batch.max_events", a.batch.maxEvents, b.batch.maxEvents)
-        check("batch.max_bytes", a.batch.maxBytes, b.batch.maxBytes)
-        check("batch.max_wait", a.batch.maxWait, b.batch.maxWait)
-        check("output.compression", a.compressionLevel == nil, b.compressionLevel == nil)
-        check("output.compression_level", a.compressionLevel, b.compressionLevel)
-        check("output.compression_engine", a.compressionEngine, b.compressionEngine)
-        compareOutputs(a.output, b.output)
-        check("dead_letter.directory", a.deadLetterDirectory, b.deadLetterDirectory)
+        // Outputs are compared by name; one added or removed is a reload's to make, not a restart's.
+        let oneOutput = a.outputs.count == 1 && a.outputs[0].name == ResolvedConfig.defaultOutputName
+        for x in a.outputs {
+            guard let y = b.output(named: x.name) else { continue }
+            compareLane(x, y, output: oneOutput ? "output" : "outputs.\(x.name)",
+                        batch: oneOutput ? "batch" : "outputs.\(x.name).batch",
+                        deadLetter: oneOutput ? "dead_letter" : "outputs.\(x.name).dead_letter")
+        }
         check("pins", a.pins, b.pins)
         check("shutdown_timeout", a.shutdownTimeout, b.shutdownTimeout)
         check("policy", a.policyPath, b.policyPath)
@@ -46,26 +46,38 @@ struct ConfigDiff {
         keys = Array(Set(keys))
     }
 
-    private mutating func compareOutputs(_ a: ResolvedConfig.Output, _ b: ResolvedConfig.Output) {
+    private mutating func compareLane(_ a: ResolvedConfig.OutputLane, _ b: ResolvedConfig.OutputLane, output: String, batch: String, deadLetter: String) {
+        check("\(batch).max_events", a.batch.maxEvents, b.batch.maxEvents)
+        check("\(batch).max_bytes", a.batch.maxBytes, b.batch.maxBytes)
+        check("\(batch).max_wait", a.batch.maxWait, b.batch.maxWait)
+        check("\(output).compression", a.compressionLevel == nil, b.compressionLevel == nil)
+        check("\(output).compression_level", a.compressionLevel, b.compressionLevel)
+        check("\(output).compression_engine", a.compressionEngine, b.compressionEngine)
+        check("\(deadLetter).directory", a.deadLetterDirectory, b.deadLetterDirectory)
+        check("\(output).policy", a.policy, b.policy)
+        compareOutputs(a.output, b.output, key: output)
+    }
+
+    private mutating func compareOutputs(_ a: ResolvedConfig.Output, _ b: ResolvedConfig.Output, key: String) {
         switch (a, b) {
         case (.http(let x), .http(let y)):
-            check("output.http.url", x.url, y.url)
-            check("output.http.timeout", x.timeout, y.timeout)
-            check("output.http.headers", x.headers.map { "\($0.0)=\($0.1)" }, y.headers.map { "\($0.0)=\($0.1)" })
-            check("output.http.retry", [x.initialBackoff, x.maxBackoff], [y.initialBackoff, y.maxBackoff])
-            check("output.http.retry", x.maxAttempts, y.maxAttempts)
-            check("output.http.max_in_flight", x.maxInFlight, y.maxInFlight)
-            check("output.http.max_body_bytes", x.maxBodyBytes, y.maxBodyBytes)
-            check("output.http.compression", x.compressionLevel == nil, y.compressionLevel == nil)
-            check("output.http.format", x.format.name, y.format.name)
-            if x.format.name == y.format.name { check("output.http.\(x.format.sectionName)", x.format, y.format) }
-            check("output.http.tls", x.tls, y.tls)
-            check("output.http.auth", x.auth, y.auth)
+            check("\(key).http.url", x.url, y.url)
+            check("\(key).http.timeout", x.timeout, y.timeout)
+            check("\(key).http.headers", x.headers.map { "\($0.0)=\($0.1)" }, y.headers.map { "\($0.0)=\($0.1)" })
+            check("\(key).http.retry", [x.initialBackoff, x.maxBackoff], [y.initialBackoff, y.maxBackoff])
+            check("\(key).http.retry", x.maxAttempts, y.maxAttempts)
+            check("\(key).http.max_in_flight", x.maxInFlight, y.maxInFlight)
+            check("\(key).http.max_body_bytes", x.maxBodyBytes, y.maxBodyBytes)
+            check("\(key).http.compression", x.compressionLevel == nil, y.compressionLevel == nil)
+            check("\(key).http.format", x.format.name, y.format.name)
+            if x.format.name == y.format.name { check("\(key).http.\(x.format.sectionName)", x.format, y.format) }
+            check("\(key).http.tls", x.tls, y.tls)
+            check("\(key).http.auth", x.auth, y.auth)
         case (.file(let dx, let mx, _), .file(let dy, let my, _)):
-            check("output.file.directory", dx, dy)
-            check("output.file.max_file_bytes", mx, my)
+            check("\(key).file.directory", dx, dy)
+            check("\(key).file.max_file_bytes", mx, my)
         default:
-            keys.append("output")
+            keys.append(key)
         }
     }
 }

@@ -8,6 +8,8 @@ public struct ConfigFile: ConfigSection, Sendable {
     public var registry: RegistrySection?
     public var batch: BatchSection?
     public var output: OutputSection?
+    /// Several outputs, each with its own cursor (instead of `output`).
+    public var outputs: [OutputEntrySection]?
     public var deadLetter: DeadLetterSection?
     /// Hard links that keep rotated files until they are shipped.
     public var pins: PinsSection?

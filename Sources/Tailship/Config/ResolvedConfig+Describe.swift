@@ -19,20 +19,7 @@ extension ResolvedConfig {
         out += "registry:\n  path: \(quote(registryPath))\n  flush_interval: \(flushInterval.configText)\n  clean_after: \(cleanAfter.configText)\n"
         out += "batch:\n  max_events: \(batch.maxEvents)\n  max_bytes: \(ByteSize(batch.maxBytes))\n"
         out += "  max_wait: \(DurationValue(milliseconds: Int((batch.maxWait * 1000).rounded())))\n"
-        out += "output:\n  compression: \(compressionLevel == nil ? "none" : "gzip")\n"
-        if let level = compressionLevel {
-            out += "  compression_level: \(level)\n"
-        } else if case .file(_, _, let level) = output {
-            // compression: none is about HTTP bodies; the files are gzipped at this level all the same.
-            out += "  compression_level: \(level)  # output files are always gzipped\n"
-        }
-        out += "  compression_engine: \(compressionEngine.rawValue)\n"
-        switch output {
-        case .http(let o):
-            out += describeHTTP(o)
-        case .file(let dir, let max, _):
-            out += "  file:\n    directory: \(quote(dir))\n    max_file_bytes: \(ByteSize(max))\n"
-        }
+        out += describeOutputs()
         out += "dead_letter:\n  directory: \(quote(deadLetterDirectory))\n"
         if let pins {
             let dirs = Set(inputs.map { pins.directory(for: $0) }).sorted().map(quote).joined(separator: ", ")
@@ -54,6 +41,45 @@ extension ResolvedConfig {
         }
         if let m = monitoring {
             out += "monitoring: {listen: \(quote(m.host.contains(":") ? "[\(m.host)]:\(m.port)" : "\(m.host):\(m.port)")), ready_max_failure_age: \(ms(m.readyMaxFailureAge))}\n"
+        }
+        return out
+    }
+
+    /// `output:` for the one-output form, else the `outputs:` list with each one's batch,
+    /// dead-letter directory and policy.
+    private func describeOutputs() -> String {
+        if outputs.count == 1, outputs[0].name == Self.defaultOutputName, outputs[0].policy == nil {
+            return "output:\n" + describeOutput(outputs[0])
+        }
+        var out = "outputs:\n"
+        for lane in outputs {
+            out += "  - name: \(lane.name)\n"
+            out += describeOutput(lane).split(separator: "\n").map { "  " + $0 + "\n" }.joined()
+            let b = lane.batch
+            out += "    batch: {max_events: \(b.maxEvents), max_bytes: \(ByteSize(b.maxBytes)), max_wait: \(ms(b.maxWait))}\n"
+            out += "    dead_letter: {directory: \(quote(lane.deadLetterDirectory))}\n"
+            if let path = lane.policyPath, let policy = lane.policy {
+                out += "    policy: \(quote(path))  # \(policy.apiVersion), \(policy.rules.count) rules, after the top-level policy\n"
+            }
+        }
+        return out
+    }
+
+    /// One output's keys, indented as under `output:`.
+    private func describeOutput(_ lane: OutputLane) -> String {
+        var out = "  compression: \(lane.compressionLevel == nil ? "none" : "gzip")\n"
+        if let level = lane.compressionLevel {
+            out += "  compression_level: \(level)\n"
+        } else if case .file(_, _, let level) = lane.output {
+            // compression: none is about HTTP bodies; the files are gzipped at this level all the same.
+            out += "  compression_level: \(level)  # output files are always gzipped\n"
+        }
+        out += "  compression_engine: \(lane.compressionEngine.rawValue)\n"
+        switch lane.output {
+        case .http(let o):
+            out += describeHTTP(o)
+        case .file(let dir, let max, _):
+            out += "  file:\n    directory: \(quote(dir))\n    max_file_bytes: \(ByteSize(max))\n"
         }
         return out
     }

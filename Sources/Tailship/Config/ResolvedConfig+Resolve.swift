@@ -16,7 +16,8 @@ extension ResolvedConfig {
         let flush = try positive(file.registry?.flushInterval ?? ConfigDefaults.flushInterval, "registry.flush_interval")
         let cleanAfter = try positive(file.registry?.cleanAfter ?? ConfigDefaults.cleanAfter, "registry.clean_after")
         let batch = try resolveBatch(file.batch)
-        let (zlibLevel, engine, output) = try resolveOutput(file.output)
+        let deadLetter = file.deadLetter?.directory ?? ConfigDefaults.deadLetterDirectory
+        let lanes = try resolveOutputs(file, batch: batch, deadLetter: deadLetter)
         let levelName = file.log?.level ?? ConfigDefaults.logLevel
         guard let logLevel = Logger.Level(rawValue: levelName) else {
             throw ConfigError("log.level", "must be one of trace, debug, info, notice, warning, error, critical")
@@ -24,12 +25,13 @@ extension ResolvedConfig {
         let format = file.log?.format ?? ConfigDefaults.logFormat
         guard format == "logfmt" || format == "json" else { throw ConfigError("log.format", "must be logfmt or json") }
         var resolved = ResolvedConfig(
-            inputs: inputs, registryPath: registryPath, flushInterval: flush, cleanAfter: cleanAfter, batch: batch,
-            compressionLevel: zlibLevel, output: output,
-            deadLetterDirectory: file.deadLetter?.directory ?? ConfigDefaults.deadLetterDirectory,
+            inputs: inputs, registryPath: registryPath, flushInterval: flush, cleanAfter: cleanAfter, batch: lanes[0].batch,
+            compressionLevel: lanes[0].compressionLevel, output: lanes[0].output,
+            deadLetterDirectory: lanes[0].deadLetterDirectory,
             shutdownTimeout: file.shutdownTimeout ?? ConfigDefaults.shutdownTimeout,
             logLevel: logLevel, logJSON: format == "json")
-        resolved.compressionEngine = engine
+        resolved.compressionEngine = lanes[0].compressionEngine
+        resolved.outputs = lanes
         resolved.pins = try resolvePins(file.pins)
         try resolvePolicy(file, into: &resolved)
         resolved.monitoring = try resolveMonitoring(file.monitoring)
@@ -73,12 +75,14 @@ extension ResolvedConfig {
             out.http = http
             out.file = nil
             file.output = out
+            file.outputs = nil
         }
         if let dir = overrides.outputDirectory {
             var out = file.output ?? OutputSection()
             out.file = FileSection(directory: dir)
             out.http = nil
             file.output = out
+            file.outputs = nil
         }
         return file
     }
@@ -122,7 +126,7 @@ extension ResolvedConfig {
         return Input(paths: paths, startAtEnd: startAt == "end", maxLineBytes: maxLine, backups: backups, maxOpenFiles: maxOpen)
     }
 
-    private static func resolveBatch(_ section: BatchSection?) throws -> BatchLimits {
+    static func resolveBatch(_ section: BatchSection?) throws -> BatchLimits {
         let maxEvents = section?.maxEvents ?? ConfigDefaults.maxEvents
         guard maxEvents >= 1 else { throw ConfigError("batch.max_events", "must be at least 1") }
         let maxBytes = section?.maxBytes?.bytes ?? ConfigDefaults.maxBatchBytes
@@ -132,7 +136,7 @@ extension ResolvedConfig {
     }
 
     /// The level HTTP bodies are compressed at (nil: none), the engine, and the output.
-    private static func resolveOutput(_ section: OutputSection?) throws -> (Int32?, CompressionEngine, Output) {
+    static func resolveOutput(_ section: OutputSection?) throws -> (Int32?, CompressionEngine, Output) {
         let compression = section?.compression ?? ConfigDefaults.compression
         guard compression == "gzip" || compression == "none" else {
             throw ConfigError("output.compression", "must be gzip or none, not \"\(compression)\"")
@@ -177,10 +181,12 @@ extension ResolvedConfig {
             throw ConfigError("policy_on_invalid", "must be pass, drop or dead-letter, not \"\(onInvalidName)\"")
         }
         resolved.policyOnInvalid = onInvalid
-        if case .http(var options) = resolved.output {
+        for i in resolved.outputs.indices {
+            guard case .http(var options) = resolved.outputs[i].output else { continue }
             // Unset, a line a JSON body cannot carry goes to the dead letters rather than break the body.
             options.nonItems = file.policyOnInvalid.flatMap { NonItemAction(rawValue: $0) } ?? .deadLetter
-            resolved.output = .http(options)
+            resolved.outputs[i].output = .http(options)
         }
+        resolved.output = resolved.outputs[0].output
     }
 }

@@ -38,6 +38,9 @@ public struct ResolvedConfig: Sendable, Equatable {
     public var compressionEngine: CompressionEngine = .zlib
     public var output: Output
     public var deadLetterDirectory: String
+    /// Every output (`outputs:`, or the one `output:` named `default`). The top-level
+    /// `output`, `batch`, compression and dead-letter values are the first one's.
+    public var outputs: [OutputLane] = []
     /// `pins`: nil when off.
     public var pins: Pins? = Pins()
     public var shutdownTimeout: Duration

@@ -17,16 +17,20 @@ public final class DaemonMetrics: Sendable {
     /// Where other metrics (audit metrics) register theirs.
     var registry: PrometheusCollectorRegistry { prometheus }
     /// Seconds from an audit event's stageTimestamp to its acknowledgement.
-    private let eventDelay: Metrics.Timer
-    private let counters: [String: Prometheus.Counter]
-    private let gauges: [String: Prometheus.Gauge]
     private let synced = Mutex(Synced())
 
+    /// Series by key and output (`events_shipped/siem`), made when first needed.
     private struct Synced {
         var last: [String: Int] = [:]
+        var counters: [String: Prometheus.Counter] = [:]
+        var gauges: [String: Prometheus.Gauge] = [:]
         var policy: [String: Prometheus.Counter] = [:]
         var lag: [String: Prometheus.Gauge] = [:]
     }
+
+    /// Daemon-wide series; every other counter and gauge carries `output="<name>"`.
+    static let daemonWide: Set<String> = ["registry_writes", "registry_write_errors", "pinned_files", "pinned_bytes", "pins_enabled",
+                                          "registry_last_write"]
 
     static let eventDelayName = "tailship_event_delay_seconds"
 
@@ -72,16 +76,6 @@ public final class DaemonMetrics: Sendable {
                                        buckets: seconds([0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600])),
         ])
         describedFactory = factory
-        eventDelay = Metrics.Timer(label: Self.eventDelayName, factory: factory)
-        var counters: [String: Prometheus.Counter] = [:]
-        for d in Self.counterDefinitions {
-            let help = Self.counterDefinitions.first { $0.name == d.name }!.help
-            counters[d.key] = prometheus.makeCounter(descriptor: Self.describe(d.name, help), labels: d.labels)
-        }
-        self.counters = counters
-        var gauges: [String: Prometheus.Gauge] = [:]
-        for d in Self.gaugeDefinitions { gauges[d.key] = prometheus.makeGauge(descriptor: Self.describe(d.name, d.help)) }
-        self.gauges = gauges
         prometheus.makeGauge(descriptor: Self.describe("tailship_build_info", "Always 1; the version is in the label."),
                              labels: [("version", TailshipVersion.current)]).set(to: 1)
     }
@@ -91,44 +85,87 @@ public final class DaemonMetrics: Sendable {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }
 
+    /// One output's write-to-acknowledgement histogram.
+    func eventDelayTimer(output: String) -> Metrics.Timer {
+        Metrics.Timer(label: Self.eventDelayName, dimensions: [("output", output)], factory: describedFactory)
+    }
+
     /// Records the delay of every audit event in an acknowledged batch.
-    func observeDelays(_ batch: Batch) {
-        StageTimestamp.delays(in: batch.body, now: UTCTime.nowNanoseconds()) { eventDelay.recordNanoseconds($0) }
+    static func observeDelays(_ batch: Batch, _ timer: Metrics.Timer) {
+        StageTimestamp.delays(in: batch.body, now: UTCTime.nowNanoseconds()) { timer.recordNanoseconds($0) }
     }
 
     /// The exposition text, after copying the current values in.
-    func render(stats: ShipStats, state: DaemonState, registry: Registry, policyActive: Bool) -> [UInt8] {
-        let values = Self.currentValues(stats: stats, state: state)
-        let rows = RegistryRow.rows(registry.entries).filter(\.present)
+    func render(lanes: [Lane], state: DaemonState, policyActive: Bool) -> [UInt8] {
+        let outputs = lanes.map { lane in
+            (name: lane.name, stats: lane.stats, values: Self.currentValues(stats: lane.stats, state: state),
+             rows: RegistryRow.rows(lane.registry.entries).filter(\.present))
+        }
         let policy = state.policy.snapshot()
         return synced.withLock { s in
-            func delta(_ key: String) -> Int {
-                let d = (values[key] ?? 0) - (s.last[key] ?? 0)
-                s.last[key] = values[key]
-                return max(0, d)
+            for o in outputs {
+                syncCounters(o.values, output: o.name, policyActive: policyActive, &s)
+                syncGauges(o.stats, output: o.name, &s)
+                syncLag(o.rows, output: o.name, &s)
             }
-            for d in Self.counterDefinitions where d.key != "lines_invalid" {
-                let n = delta(d.key)
-                if n > 0 { counters[d.key]!.increment(by: Int64(n)) }
+            if let first = outputs.first {
+                syncCounters(first.values, output: nil, policyActive: policyActive, &s)
+                gauge("pinned_files", nil, &s).set(to: Double(first.stats.pinnedFiles.load(ordering: .relaxed)))
+                gauge("pinned_bytes", nil, &s).set(to: Double(first.stats.pinnedBytes.load(ordering: .relaxed)))
+                gauge("pins_enabled", nil, &s).set(to: Double(first.stats.pinsEnabled.load(ordering: .relaxed)))
             }
-            // A policy reads every line, so while one is on, its count is the one kept.
-            let policyInvalid = delta("policy_invalid"), nonObjects = delta("non_objects")
-            let invalid = policyInvalid + (policyActive ? 0 : nonObjects)
-            if invalid > 0 { counters["lines_invalid"]!.increment(by: Int64(invalid)) }
+            gauge("registry_last_write", nil, &s).set(to: Double(state.registryLastWrite.load(ordering: .relaxed)) / 1e9)
             syncPolicy(policy, &s)
-            gauges["dead_letter_stalled"]!.set(to: Double(stats.deadLetterStalled.load(ordering: .relaxed)))
-            gauges["pinned_files"]!.set(to: Double(stats.pinnedFiles.load(ordering: .relaxed)))
-            gauges["pinned_bytes"]!.set(to: Double(stats.pinnedBytes.load(ordering: .relaxed)))
-            gauges["pins_enabled"]!.set(to: Double(stats.pinsEnabled.load(ordering: .relaxed)))
-            gauges["open_files"]!.set(to: Double(stats.openFiles.load(ordering: .relaxed)))
-            gauges["inflight"]!.set(to: Double(stats.inFlightBatches.load(ordering: .relaxed)))
-            gauges["registry_last_write"]!.set(to: Double(state.registryLastWrite.load(ordering: .relaxed)) / 1e9)
-            _ = syncLag(rows, &s)
-            gauges["backlog"]!.set(to: Double(stats.backlogBytes.load(ordering: .relaxed)))
-            let oldest = stats.backlogOldestModified.load(ordering: .relaxed)
-            gauges["backlog_oldest"]!.set(to: oldest > 0 ? max(0, Double(UTCTime.nowNanoseconds()) / 1e9 - Double(oldest)) : 0)
             return prometheus.emitToBuffer()
         }
+    }
+
+    /// Deltas since the last scrape into the counters: one output's (`output` set) or the daemon-wide ones.
+    private func syncCounters(_ values: [String: Int], output: String?, policyActive: Bool, _ s: inout Synced) {
+        func delta(_ key: String) -> Int {
+            let slot = key + "/" + (output ?? "")
+            let d = (values[key] ?? 0) - (s.last[slot] ?? 0)
+            s.last[slot] = values[key]
+            return max(0, d)
+        }
+        // Every series exists from the first scrape, at 0 until something happens.
+        for d in Self.counterDefinitions where d.key != "lines_invalid" && Self.daemonWide.contains(d.key) == (output == nil) {
+            let n = delta(d.key), c = counter(d.key, output, &s)
+            if n > 0 { c.increment(by: Int64(n)) }
+        }
+        guard output != nil else { return }
+        // A policy reads every line, so while one is on, its count is the one kept.
+        let policyInvalid = delta("policy_invalid"), nonObjects = delta("non_objects")
+        let invalid = policyInvalid + (policyActive ? 0 : nonObjects), c = counter("lines_invalid", output, &s)
+        if invalid > 0 { c.increment(by: Int64(invalid)) }
+    }
+
+    private func syncGauges(_ stats: ShipStats, output: String, _ s: inout Synced) {
+        gauge("dead_letter_stalled", output, &s).set(to: Double(stats.deadLetterStalled.load(ordering: .relaxed)))
+        gauge("open_files", output, &s).set(to: Double(stats.openFiles.load(ordering: .relaxed)))
+        gauge("inflight", output, &s).set(to: Double(stats.inFlightBatches.load(ordering: .relaxed)))
+        gauge("backlog", output, &s).set(to: Double(stats.backlogBytes.load(ordering: .relaxed)))
+        let oldest = stats.backlogOldestModified.load(ordering: .relaxed)
+        gauge("backlog_oldest", output, &s).set(to: oldest > 0 ? max(0, Double(UTCTime.nowNanoseconds()) / 1e9 - Double(oldest)) : 0)
+    }
+
+    private func counter(_ key: String, _ output: String?, _ s: inout Synced) -> Prometheus.Counter {
+        let slot = key + "/" + (output ?? "")
+        if let c = s.counters[slot] { return c }
+        let d = Self.counterDefinitions.first { $0.key == key }!
+        let help = Self.counterDefinitions.first { $0.name == d.name }!.help
+        let c = prometheus.makeCounter(descriptor: Self.describe(d.name, help), labels: d.labels + (output.map { [("output", $0)] } ?? []))
+        s.counters[slot] = c
+        return c
+    }
+
+    private func gauge(_ key: String, _ output: String?, _ s: inout Synced) -> Prometheus.Gauge {
+        let slot = key + "/" + (output ?? "")
+        if let g = s.gauges[slot] { return g }
+        let d = Self.gaugeDefinitions.first { $0.key == key }!
+        let g = prometheus.makeGauge(descriptor: Self.describe(d.name, d.help), labels: output.map { [("output", $0)] } ?? [])
+        s.gauges[slot] = g
+        return g
     }
 
     private static func currentValues(stats: ShipStats, state: DaemonState) -> [String: Int] {
@@ -167,24 +204,21 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    /// One lag series per file present on disk; series of files gone are removed. Returns the backlog.
-    private func syncLag(_ rows: [RegistryRow], _ s: inout Synced) -> UInt64 {
-        var backlog: UInt64 = 0
+    /// One lag series per file present on disk and output; series of files gone are removed.
+    private func syncLag(_ rows: [RegistryRow], output: String, _ s: inout Synced) {
         var seen: Set<String> = []
         for row in rows {
-            let lag = row.lag ?? 0
-            backlog += lag
-            guard seen.insert(row.path).inserted else { continue }
-            let gauge = s.lag[row.path] ?? prometheus.makeGauge(
-                descriptor: Self.describe("tailship_file_lag_bytes", "Per file still on disk: its size minus the committed offset (live file and backups)."),
-                labels: [("path", row.path)])
-            s.lag[row.path] = gauge
-            gauge.set(to: Double(lag))
+            let slot = output + "/" + row.path
+            guard seen.insert(slot).inserted else { continue }
+            let gauge = s.lag[slot] ?? prometheus.makeGauge(
+                descriptor: Self.describe("tailship_file_lag_bytes", "Per file still on disk and output: its size minus the output's committed offset (live file and backups)."),
+                labels: [("path", row.path), ("output", output)])
+            s.lag[slot] = gauge
+            gauge.set(to: Double(row.lag ?? 0))
         }
-        for (path, gauge) in s.lag where !seen.contains(path) {
+        for (slot, gauge) in s.lag where slot.hasPrefix(output + "/") && !seen.contains(slot) {
             prometheus.unregisterGauge(gauge)
-            s.lag[path] = nil
+            s.lag[slot] = nil
         }
-        return backlog
     }
 }

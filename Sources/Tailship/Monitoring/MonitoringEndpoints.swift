@@ -7,9 +7,8 @@ import TailshipTail
 /// What the monitoring server answers: /metrics, /healthz and /readyz; anything else is 404.
 struct MonitoringEndpoints: Sendable {
     let metrics: DaemonMetrics
-    let stats: ShipStats
     let state: DaemonState
-    let registry: Registry
+    let lanes: LaneTable
     let policies: PolicyHolder
     /// Seconds the output may have work without a success before /readyz fails.
     let readyMaxFailureAge: Double
@@ -21,7 +20,7 @@ struct MonitoringEndpoints: Sendable {
         guard method == .GET || method == .HEAD else { return text(.notFound, "not found\n") }
         switch path {
         case "/metrics":
-            let body = metrics.render(stats: stats, state: state, registry: registry, policyActive: policies.policy != nil)
+            let body = metrics.render(lanes: lanes.all, state: state, policyActive: policies.policy != nil)
             return MonitoringServer.Response(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: body)
         case "/healthz":
             // Answering at all shows the process and its event loops are alive.
@@ -41,14 +40,14 @@ struct MonitoringEndpoints: Sendable {
     }
 
     /// Empty when ready: the configuration is loaded (it is, or there would be no
-    /// daemon), the reader is following, and the output is idle or has succeeded recently.
+    /// daemon), the readers are following, and every output is idle or has succeeded recently.
     func readinessProblems(now: Int64) -> [String] {
         var problems: [String] = []
         if !state.isFollowing { problems.append("not following files (starting or stopping)") }
-        if stats.inFlightBatches.load(ordering: .relaxed) > 0 {
-            let since = Double(now - stats.lastOutputProgress.load(ordering: .relaxed)) / 1e9
+        for lane in lanes.all where lane.stats.inFlightBatches.load(ordering: .relaxed) > 0 {
+            let since = Double(now - lane.stats.lastOutputProgress.load(ordering: .relaxed)) / 1e9
             if since > readyMaxFailureAge {
-                problems.append("output has had batches to send but no success for \(Int(since)) s (ready_max_failure_age \(Int(readyMaxFailureAge)) s)")
+                problems.append("output \"\(lane.name)\" has had batches to send but no success for \(Int(since)) s (ready_max_failure_age \(Int(readyMaxFailureAge)) s)")
             }
         }
         return problems

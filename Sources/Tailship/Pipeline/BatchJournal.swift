@@ -28,13 +28,14 @@ final class BatchJournal: Sendable {
     static let compactBytes = 1 << 20
 
     /// HTTP batches carry keys a receiver may deduplicate by, so they are journalled; file output needs none.
-    static func forOutput(_ config: ResolvedConfig, logger: Logger) -> BatchJournal? {
+    /// `<registry>.batches` for the `default` output (as before outputs had names), else `<registry>.<name>.batches`.
+    static func forOutput(_ config: ResolvedConfig, name: String, logger: Logger) -> BatchJournal? {
         guard case .http = config.output else { return nil }
-        return BatchJournal(registryPath: config.registryPath, logger: logger)
+        return BatchJournal(registryPath: config.registryPath, name: name, logger: logger)
     }
 
-    init(registryPath: String, logger: Logger) {
-        path = registryPath + ".batches"
+    init(registryPath: String, name: String = ResolvedConfig.defaultOutputName, logger: Logger) {
+        path = registryPath + (name == ResolvedConfig.defaultOutputName ? "" : ".\(name)") + ".batches"
         self.logger = logger
         state = Mutex(State(fd: -1))
     }

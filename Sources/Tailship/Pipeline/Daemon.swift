@@ -12,27 +12,34 @@ import Glibc
 /// shipper, and reader (stopped first, on SIGTERM or SIGINT).
 public final class Daemon: Sendable {
     public let config: ResolvedConfig
-    public let stats: ShipStats
-    public let registry: Registry
     public let state: DaemonState
     /// Where the monitoring server listens, if it is on.
     public let monitoringAddress: String?
     private let group: ServiceGroup
     private let lock: RegistryLock
     private let completion = Completion()
-    private let shutdown: ShutdownClock
+    let lanes: LaneTable
     /// Input that could not be read whole (backfill's exit status 3).
     let trouble = InputTrouble()
 
-    /// Backfill: whether every file was read to its end (false after an interruption).
+    /// Backfill: whether every output's reader read every file to its end (false after an interruption).
     public var completed: Bool { completion.done.load(ordering: .acquiring) }
 
-    /// Lets the reader thread end a backfill: marks it done and stops the group.
+    /// The first output's counters (the only output's, in the one-output form).
+    public var stats: ShipStats { lanes.all.first?.stats ?? ShipStats() }
+    /// Each output's counters, by name.
+    public var statsByOutput: [(name: String, stats: ShipStats)] { lanes.all.map { ($0.name, $0.stats) } }
+    /// The first output's registry.
+    public var registry: Registry { lanes.all.first?.registry ?? Registry() }
+
+    /// Lets the readers end a backfill: once every lane has read everything, marks it done and stops the group.
     final class Completion: Sendable {
         let done = Atomic<Bool>(false)
         let group = Mutex<ServiceGroup?>(nil)
+        let lanes = Mutex<LaneTable?>(nil)
 
-        func finish() {
+        func laneFinished() {
+            guard let table = lanes.withLock({ $0 }), table.all.allSatisfy(\.completed) else { return }
             done.store(true, ordering: .releasing)
             if let group = group.withLock({ $0 }) {
                 Task { await group.triggerGracefulShutdown() }
@@ -42,55 +49,55 @@ public final class Daemon: Sendable {
 
     /// `resetRegistry` (`--registry-reset`): the registry is moved aside first and every file is read from the beginning.
     /// `shutdownSignals` false: the caller handles SIGINT/SIGTERM (backfill, through `interrupt()`).
+    /// `only`: ship to this output alone (`backfill --output`); the others' offsets are kept as they are.
     public init(config: ResolvedConfig, logger: Logger, handleSignals: Bool = true, shutdownSignals: Bool = true,
-                backfill: BackfillMode? = nil, resetRegistry: Bool = false) throws {
+                backfill: BackfillMode? = nil, resetRegistry: Bool = false, only: String? = nil) throws {
         self.config = config
         let metrics = config.monitoring.map { _ in DaemonMetrics() }
-        let stats = metrics.map { ShipStats(metrics: $0.factory) } ?? ShipStats()
-        self.stats = stats
         let notifier = handleSignals ? SystemdNotifier() : nil
         let state = DaemonState(notifier: notifier)
         self.state = state
         let store = RegistryStore(path: config.registryPath)
         lock = try RegistryLock(registryPath: config.registryPath)
-        registry = try Self.loadRegistry(store, path: config.registryPath, reset: resetRegistry, logger: logger)
-        let deadLetters = DeadLetterWriter(directory: config.deadLetterDirectory)
-        let (sink, credentials, maxInFlight) = try Self.makeSink(config, deadLetters: deadLetters, stats: stats, logger: logger)
-        let policies = PolicyHolder(config.policy), registry = self.registry
+        let stored = try Self.loadRegistry(store, path: config.registryPath, reset: resetRegistry, logger: logger)
+        let policies = PolicyHolder(config.policy)
         let audit = config.auditInsights.flatMap { settings in
             metrics.map { AuditMetrics(settings: settings, registry: $0.registry, topUsers: TopUsers(window: settings.window), logger: logger) }
         }
-        let monitoring = try Self.makeMonitoring(config, metrics: metrics, stats: stats, state: state, registry: registry,
-                                                 policies: policies, audit: audit, logger: logger)
+        let context = Lane.Context(logger: logger, metrics: metrics, state: state, policies: policies, backfill: backfill, trouble: trouble)
+        let lanes = LaneTable()
+        self.lanes = lanes
+        let completion = self.completion
+        completion.lanes.withLock { $0 = lanes }
+        var finish: (@Sendable () -> Void)?
+        if backfill != nil { finish = { @Sendable in completion.laneFinished() } }
+        for (i, output) in config.outputs.enumerated() where only == nil || output.name == only {
+            lanes.add(try Lane(config: config, output: output, document: stored?.document(for: output.name), context: context,
+                               primary: i == 0 || output.name == only, audit: audit, onComplete: finish))
+        }
+        let kept = Self.keptCursors(stored, configured: config.outputs.map(\.name), running: lanes.all.map(\.name), logger: logger)
+        let monitoring = try Self.makeMonitoring(config, metrics: metrics, state: state, lanes: lanes, policies: policies, audit: audit, logger: logger)
         monitoringAddress = monitoring?.address
-        let shutdown = ShutdownClock(timeout: config.shutdownTimeout.inSeconds)
-        self.shutdown = shutdown
-        let journal = BatchJournal.forOutput(config, logger: logger)
-        let replay = journal?.load(pendingIn: registry) ?? []
-        let (queue, shipper) = Self.makeShipper(sink: sink, maxInFlight: maxInFlight, stats: stats, logger: logger,
-                                                registry: registry, metrics: metrics, journal: journal)
-        let finish: @Sendable () -> Void = { [completion] in completion.finish() }
-        let reader = ReaderLoop(config: config, registry: registry, queue: queue, deadLetters: deadLetters, stats: stats,
-                                shutdown: shutdown, logger: logger, policies: policies, state: state, audit: audit,
-                                backfill: backfill, trouble: trouble, replay: replay, onComplete: backfill == nil ? nil : finish)
-        // Stopped in reverse order: the reader first, the monitoring server and watchdog last.
+        let lanesService = LanesService(table: lanes, logger: logger)
+        // Stopped in reverse order: the lanes (readers, then shippers) before the registry's last write,
+        // the monitoring server and watchdog last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let notifier, let interval = notifier.watchdogInterval {
             services.append(.init(service: WatchdogService(notifier: notifier, interval: interval)))
         }
         if let monitoring { services.append(.init(service: monitoring)) }
         services += [
-            .init(service: RegistryService(registry: registry, store: store, interval: config.flushInterval.inSeconds, state: state,
-                                           logger: logger, journal: journal)),
-            .init(service: ShipperService(shipper: shipper, sink: sink, shutdown: shutdown, logger: logger)),
+            .init(service: RegistryService(lanes: lanes, kept: kept, store: store, interval: config.flushInterval.inSeconds, state: state,
+                                           logger: logger)),
+            .init(service: lanesService),
         ]
         if handleSignals {
             // Ignored from here on, so a SIGHUP before the reload service listens cannot kill the daemon.
             signal(SIGHUP, SIG_IGN)
-            services.append(.init(service: ConfigReloadService(initial: config, policies: policies, credentials: credentials, logger: logger)))
+            services.append(.init(service: ConfigReloadService(initial: config, policies: policies, lanes: lanesService, context: context,
+                                                               logger: logger)))
         }
-        if backfill == nil { services.append(.init(service: PinService(config: config, registry: registry, stats: stats, logger: logger))) }
-        services.append(.init(service: ReaderService(loop: reader)))
+        if backfill == nil { services.append(.init(service: PinService(config: config, lanes: lanes, logger: logger))) }
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: handleSignals && shutdownSignals ? [.sigterm, .sigint] : [],
@@ -99,20 +106,38 @@ public final class Daemon: Sendable {
         logger.info("tailship started", metadata: [
             "version": "\(TailshipVersion.current)", "registry": "\(config.registryPath)",
             "inputs": "\(config.inputs.flatMap(\.paths).joined(separator: ","))",
+            "outputs": "\(lanes.all.map(\.name).joined(separator: ","))",
         ])
     }
 
+    /// Offsets of outputs not running in this process that stay in the registry file: with
+    /// `--output`, the others'; otherwise none (an output no longer configured loses its offsets).
+    private static func keptCursors(_ stored: RegistrySet?, configured: [String], running: [String], logger: Logger) -> [String: RegistryDocument] {
+        guard let stored else { return [:] }
+        let idle = configured.filter { !running.contains($0) }
+        if let legacy = stored.legacy {
+            logger.notice("registry migrated from version 1: its offsets now belong to every output", metadata: ["outputs": "\(configured.joined(separator: ","))"])
+            return Dictionary(uniqueKeysWithValues: idle.map { ($0, legacy) })
+        }
+        let others = stored.outputs.filter { !running.contains($0.key) }
+        let dropped = others.keys.filter { !configured.contains($0) }
+        for name in dropped.sorted() {
+            logger.notice("output no longer configured: its offsets are dropped from the registry", metadata: ["output": "\(name)"])
+        }
+        return others.filter { idle.contains($0.key) }
+    }
+
     /// The monitoring server, if `monitoring.listen` is set.
-    private static func makeMonitoring(_ config: ResolvedConfig, metrics: DaemonMetrics?, stats: ShipStats, state: DaemonState, registry: Registry,
+    private static func makeMonitoring(_ config: ResolvedConfig, metrics: DaemonMetrics?, state: DaemonState, lanes: LaneTable,
                                        policies: PolicyHolder, audit: AuditMetrics?, logger: Logger) throws -> MonitoringServer? {
         guard let m = config.monitoring, let metrics else { return nil }
-        let endpoints = MonitoringEndpoints(metrics: metrics, stats: stats, state: state, registry: registry, policies: policies,
+        let endpoints = MonitoringEndpoints(metrics: metrics, state: state, lanes: lanes, policies: policies,
                                             readyMaxFailureAge: m.readyMaxFailureAge, topUsers: audit?.topUsers)
         return try MonitoringServer(host: m.host, port: m.port, logger: logger) { endpoints.respond($0, $1) }
     }
 
     /// The registry as stored (moved aside first with `--registry-reset`); a corrupt one is logged and recovered from.
-    private static func loadRegistry(_ store: RegistryStore, path: String, reset: Bool, logger: Logger) throws -> Registry {
+    private static func loadRegistry(_ store: RegistryStore, path: String, reset: Bool, logger: Logger) throws -> RegistrySet? {
         if reset {
             let aside = store.reset()
             logger.warning("--registry-reset: starting with no registry; every file is read again from the beginning", metadata: [
@@ -122,43 +147,7 @@ public final class Daemon: Sendable {
         if let recovered {
             logger.critical("REGISTRY CORRUPT: \(recovered)", metadata: ["registry": "\(path)"])
         }
-        return Registry(document)
-    }
-
-    /// The output, its reloadable credentials (HTTP) and how many batches it takes at once.
-    private static func makeSink(_ config: ResolvedConfig, deadLetters: DeadLetterWriter, stats: ShipStats,
-                                 logger: Logger) throws -> (any Sink, RequestCredentials?, Int) {
-        switch config.output {
-        case .http(let options):
-            let http = try HTTPSink(options: options, deadLetters: deadLetters, stats: stats, logger: logger)
-            return (http, http.credentials, options.maxInFlight)
-        case .file(let directory, let maxFileBytes, let level):
-            // Compressed on every core at once; appended one at a time, in order (OrderedSink).
-            let sink = FileSink(directory: directory, maxFileBytes: maxFileBytes, level: level, engine: config.compressionEngine,
-                                stats: stats, logger: logger)
-            return (sink, nil, max(1, ProcessInfo.processInfo.activeProcessorCount))
-        }
-    }
-
-    /// The shipper, committing each acknowledged batch's offsets (in order) and observing its events' delays.
-    private static func makeShipper(sink: any Sink, maxInFlight: Int, stats: ShipStats, logger: Logger,
-                                    registry: Registry, metrics: DaemonMetrics?, journal: BatchJournal?) -> (BatchQueue, Shipper) {
-        // Batches read ahead of the output. HTTP already holds a batch per core being compressed
-        // beyond those in flight: two more keep the reader busy without holding more memory.
-        let queue = BatchQueue(capacity: sink is any StagedSink ? 2 : max(4, maxInFlight))
-        let preparing = ProcessInfo.processInfo.activeProcessorCount
-        var beforeSend: (@Sendable (Batch) -> Void)?
-        if let journal { beforeSend = { journal.record($0) } }
-        // HTTP: a batch per core being compressed while max_in_flight are sent (StagedSink).
-        return (queue, Shipper(queue: queue, sink: sink, maxInFlight: maxInFlight, preparing: preparing, stats: stats, logger: logger,
-                       beforeSend: beforeSend) { batch in
-            let now = Date().timeIntervalSince1970
-            for segment in batch.segments {
-                registry.commit(segment.identity, epoch: segment.epoch, offset: segment.end, now: now)
-            }
-            journal?.acknowledged(batch)
-            metrics?.observeDelays(batch)
-        })
+        return document
     }
 
     /// Runs until shut down; returns after the registry's last write.
@@ -175,13 +164,13 @@ public final class Daemon: Sendable {
     /// `shutdown_timeout` (also when reading had finished and the drain had no
     /// deadline); a second one stops at once.
     func interrupt() async {
-        shutdown.interrupt()
+        for lane in lanes.all { lane.shutdown.interrupt() }
         await group.triggerGracefulShutdown()
     }
 
     /// `--timeout` reached: stops at once; what is not acknowledged is sent at the next run.
     func expire() async {
-        shutdown.expire()
+        for lane in lanes.all { lane.shutdown.expire() }
         await group.triggerGracefulShutdown()
     }
 }

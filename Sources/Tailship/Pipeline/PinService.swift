@@ -10,7 +10,7 @@ import TailshipTail
 /// from the reader, so pins are taken while reading waits on the output.
 final class PinService: Service, @unchecked Sendable {
     private let keepers: [PinKeeper]
-    private let stats: ShipStats
+    private let lanes: LaneTable
     private let logger: Logger
     private let watcher: any ChangeWatcher
     private let stop = StopFlag()
@@ -18,23 +18,24 @@ final class PinService: Service, @unchecked Sendable {
     private let pinning: Bool
 
     /// With `pins.enabled: false` the rotated files are still watched, so those deleted unread are reported lost.
-    init(config: ResolvedConfig, registry: Registry, stats: ShipStats, logger: Logger) {
+    init(config: ResolvedConfig, lanes: LaneTable, logger: Logger) {
         let pins = config.pins ?? ResolvedConfig.Pins()
         pinning = config.pins != nil
         keepers = config.inputs.map { input in
             var options = TailOptions(patterns: input.paths)
             options.backups = input.backups
-            return PinKeeper(directory: PinDirectory(path: pins.directory(for: input)), options: options,
-                             maxBytes: pins.maxBytes, registry: registry, logger: logger, pinning: config.pins != nil)
+            return PinKeeper(directory: PinDirectory(path: pins.directory(for: input)), options: options, maxBytes: pins.maxBytes,
+                             cursors: { lanes.all.map { PinKeeper.Cursor(name: $0.name, registry: $0.registry) } },
+                             logger: logger, pinning: config.pins != nil)
         }
-        self.stats = stats
+        self.lanes = lanes
         self.logger = logger
         let directories = Set(config.inputs.flatMap { PathDiscovery(patterns: $0.paths).watchDirectories })
         watcher = PosixFileSystem().watcher(directories: directories.sorted())
         for keeper in keepers {
             // A pin only exists for a file not yet shipped: never history, even to a registry made after it.
-            for pin in pinning ? keeper.pins() : [] where registry.entry(for: pin.identity) == nil {
-                registry.backdate(before: pin.modified)
+            for pin in pinning ? keeper.pins() : [] {
+                for lane in lanes.all where lane.registry.entry(for: pin.identity) == nil { lane.registry.backdate(before: pin.modified) }
             }
             if let reason = keeper.start() {
                 logger.error("pinning is off: rotated files deleted before they are shipped are lost", metadata: [
@@ -45,7 +46,8 @@ final class PinService: Service, @unchecked Sendable {
     }
 
     private func updateEnabled() {
-        stats.pinsEnabled.store(pinning && keepers.allSatisfy { $0.disabledReason == nil } ? 1 : 0, ordering: .relaxed)
+        let enabled = pinning && keepers.allSatisfy { $0.disabledReason == nil } ? 1 : 0
+        for lane in lanes.all { lane.stats.pinsEnabled.store(enabled, ordering: .relaxed) }
     }
 
     func run() async throws {
@@ -75,18 +77,24 @@ final class PinService: Service, @unchecked Sendable {
     private func loop() {
         while !stop.isSet {
             var bytes: UInt64 = 0, files = 0
-            var backlog = Backlog()
+            var backlogs: [String: Backlog] = [:]
+            var lost: [String: Int] = [:]
             for keeper in keepers {
                 let report = keeper.scan()
-                backlog.add(report.backlog)
+                for (name, b) in report.backlogs { backlogs[name, default: Backlog()].add(b) }
                 bytes += report.pinnedBytes
                 files += report.pinnedFiles
-                if !report.lost.isEmpty { stats.filesLost.add(report.lost.count, ordering: .relaxed) }
+                for l in report.lost { lost[l.output, default: 0] += 1 }
             }
-            stats.pinnedBytes.store(Int(bytes), ordering: .relaxed)
-            stats.pinnedFiles.store(files, ordering: .relaxed)
-            stats.backlogBytes.store(Int(backlog.bytes), ordering: .relaxed)
-            stats.backlogOldestModified.store(Int(backlog.oldestModified ?? 0), ordering: .relaxed)
+            // The pins are shared; the backlog and the losses are each output's own.
+            for lane in lanes.all {
+                let stats = lane.stats, backlog = backlogs[lane.name] ?? Backlog()
+                if let n = lost[lane.name] { stats.filesLost.add(n, ordering: .relaxed) }
+                stats.pinnedBytes.store(Int(bytes), ordering: .relaxed)
+                stats.pinnedFiles.store(files, ordering: .relaxed)
+                stats.backlogBytes.store(Int(backlog.bytes), ordering: .relaxed)
+                stats.backlogOldestModified.store(Int(backlog.oldestModified ?? 0), ordering: .relaxed)
+            }
             updateEnabled()
             watcher.wait(timeoutMilliseconds: 1000)
         }

@@ -22,6 +22,10 @@ final class PipelineHandler: TailHandler {
     private let onInvalid: InvalidLineAction
     private var processor: PolicyProcessor?
     private var processorGeneration = -1
+    /// The output's own policy (outputs[].policy), applied to what the top-level one keeps.
+    private let outputPolicies: PolicyHolder
+    private var outputProcessor: PolicyProcessor?
+    private var outputGeneration = -1
     private var invalidLines: DeadLetterLineFile?
     private let policyCounts: PolicyCounts
     /// `audit_metrics` and `add_fields`/`add_source`, if configured; both need a scan of
@@ -31,7 +35,8 @@ final class PipelineHandler: TailHandler {
     private var members: [JSONMember] = []
 
     init(batcher: Batcher, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger, timeFilter: AuditTimeFilter? = nil,
-         policies: PolicyHolder = PolicyHolder(nil), onInvalid: InvalidLineAction = .pass, policyCounts: PolicyCounts = PolicyCounts(),
+         policies: PolicyHolder = PolicyHolder(nil), outputPolicy: PolicyHolder = PolicyHolder(nil), onInvalid: InvalidLineAction = .pass,
+         policyCounts: PolicyCounts = PolicyCounts(),
          audit: AuditMetrics? = nil, enrichment: Enrichment? = nil) {
         self.policyCounts = policyCounts
         self.audit = audit
@@ -39,6 +44,7 @@ final class PipelineHandler: TailHandler {
         self.batcher = batcher
         self.timeFilter = timeFilter
         self.policies = policies
+        outputPolicies = outputPolicy
         self.onInvalid = onInvalid
         self.deadLetters = deadLetters
         self.stats = stats
@@ -62,7 +68,7 @@ final class PipelineHandler: TailHandler {
                 batcher.skip(from: source, start: start, end: end)
             } else if let processor = currentProcessor() {
                 applyPolicy(processor, bytes, from: source, follower: follower, start: start, end: end)
-            } else if audit != nil || enricher != nil {
+            } else if audit != nil || enricher != nil || currentOutputProcessor() != nil {
                 let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 let fields = EventFields.scan(p, bytes.count, members: &members)
                 if let fields { audit?.observe(fields, p) }
@@ -95,6 +101,15 @@ final class PipelineHandler: TailHandler {
             processor = policies.policy.map { PolicyProcessor(policy: $0) }
         }
         return processor
+    }
+
+    private func currentOutputProcessor() -> PolicyProcessor? {
+        let generation = outputPolicies.generation
+        if generation != outputGeneration {
+            outputGeneration = generation
+            outputProcessor = outputPolicies.policy.map { PolicyProcessor(policy: $0) }
+        }
+        return outputProcessor
     }
 
     private func applyPolicy(_ processor: PolicyProcessor, _ bytes: UnsafeRawBufferPointer, from source: LineSource, follower: Follower,
@@ -134,10 +149,30 @@ final class PipelineHandler: TailHandler {
         }
     }
 
-    /// Batches a line, with the `tailship` object added when enrichment is on and
-    /// the line is a JSON object without one; any other line goes as it is.
+    /// Batches what the top-level policy kept, after the output's own policy: it may keep,
+    /// reduce further or drop; a line it cannot read goes on as the top-level step decided.
     private func add(_ bytes: UnsafeRawBufferPointer, fields: EventFields?, memberCount: Int, from source: LineSource, follower: Follower,
                      start: UInt64, end: UInt64) {
+        guard let out = currentOutputProcessor() else {
+            return emit(bytes, fields: fields, memberCount: memberCount, from: source, follower: follower, start: start, end: end)
+        }
+        let verdict = out.process(bytes)
+        switch verdict.action {
+        case .keep, .invalid:
+            emit(bytes, fields: out.lastFields ?? fields, memberCount: out.lastMemberCount, from: source, follower: follower, start: start, end: end)
+        case .reduce:
+            out.output.withUnsafeBytes {
+                emit($0, fields: out.lastFields, memberCount: out.lastMemberCount, from: source, follower: follower, start: start, end: end)
+            }
+        case .drop:
+            batcher.skip(from: source, start: start, end: end)
+        }
+    }
+
+    /// Batches a line, with the `tailship` object added when enrichment is on and
+    /// the line is a JSON object without one; any other line goes as it is.
+    private func emit(_ bytes: UnsafeRawBufferPointer, fields: EventFields?, memberCount: Int, from source: LineSource, follower: Follower,
+                      start: UInt64, end: UInt64) {
         if let enricher, let fields, fields.tailshipMember == nil,
            enricher.enrich(bytes, memberCount: memberCount, file: follower.path, offset: start) {
             enricher.output.withUnsafeBytes { batcher.add(line: $0, from: source, end: end, start: start) }

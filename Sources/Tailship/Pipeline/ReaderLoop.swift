@@ -22,12 +22,19 @@ final class ReaderLoop: @unchecked Sendable {
     // Reader thread only: once one batch could not be queued, later ones must
     // not be either, or their commits would skip the lost batch's lines.
     private var gaveUp = false
+    /// False for a lane removed by a reload: its stop is not the daemon's (no STOPPING=1 to systemd).
+    private let notifies = Atomic<Bool>(true)
+    var notifiesStopping: Bool {
+        get { notifies.load(ordering: .acquiring) }
+        set { notifies.store(newValue, ordering: .releasing) }
+    }
 
     /// Backfill: called once every file was read to its end and the last batch queued.
     private let onComplete: (@Sendable () -> Void)?
 
     init(config: ResolvedConfig, registry: Registry, queue: BatchQueue, deadLetters: DeadLetterWriter, stats: ShipStats,
-         shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, state: DaemonState = DaemonState(), audit: AuditMetrics? = nil,
+         shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, outputPolicy: PolicyHolder = PolicyHolder(nil),
+         state: DaemonState = DaemonState(), primary: Bool = true, audit: AuditMetrics? = nil,
          backfill: BackfillMode? = nil, trouble: InputTrouble = InputTrouble(), replay: [RecordedBatch] = [], onComplete: (@Sendable () -> Void)? = nil) {
         self.queue = queue
         self.state = state
@@ -46,7 +53,9 @@ final class ReaderLoop: @unchecked Sendable {
         let batcher = Batcher(limits: config.batch) { emit?($0) }
         batcher.replay = replay
         handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter,
-                                  policies: policies, onInvalid: config.policyOnInvalid, policyCounts: state.policy,
+                                  policies: policies, outputPolicy: outputPolicy, onInvalid: config.policyOnInvalid,
+                                  // The daemon's policy counts: the first lane counts each event once.
+                                  policyCounts: primary ? state.policy : PolicyCounts(),
                                   audit: audit, enrichment: config.enrichment)
         emit = { [unowned self] batch in self.enqueue(batch) }
         let stop = self.stop
@@ -70,7 +79,7 @@ final class ReaderLoop: @unchecked Sendable {
     }
 
     func requestStop() {
-        state.stopping()
+        if notifiesStopping { state.stopping() }
         shutdown.start()
         stop.set()
         watcher.wake()

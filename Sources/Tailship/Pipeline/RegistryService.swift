@@ -3,16 +3,16 @@ import Logging
 import ServiceLifecycle
 import TailshipTail
 
-/// Writes the registry at most every `flush_interval` while offsets change,
-/// and once more, last of all, at shutdown.
+/// Writes the registry (every output's offsets in one file) at most every
+/// `flush_interval` while offsets change, and once more, last of all, at shutdown.
 struct RegistryService: Service {
-    let registry: Registry
+    let lanes: LaneTable
+    /// Offsets of configured outputs not running in this process (`backfill --output`), written back unchanged.
+    let kept: [String: RegistryDocument]
     let store: RegistryStore
     let interval: Double
     let state: DaemonState
     let logger: Logger
-    /// Synced with every registry write (HTTP output).
-    var journal: BatchJournal?
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
@@ -30,15 +30,27 @@ struct RegistryService: Service {
         }
     }
 
+    /// Every running output's snapshot and a generation that moves when any of them (or the set of outputs) changes.
+    private func snapshot() -> (RegistrySet, UInt64) {
+        var set = RegistrySet(outputs: kept)
+        var generation = lanes.generation
+        for lane in lanes.all {
+            let (document, g) = lane.registry.snapshot()
+            set.outputs[lane.name] = document
+            generation &+= g
+        }
+        return (set, generation)
+    }
+
     /// Keeps the last good registry file on any failure (a full disk fails the
     /// temporary file, never the registry). Logs the first failure and then
     /// one line a minute, and says when writing works again.
     private func save(ifNewerThan saved: UInt64, force: Bool = false, failures: inout Int) -> UInt64 {
-        let (document, generation) = registry.snapshot()
+        let (set, generation) = snapshot()
         guard force || generation != saved else { return saved }
-        journal?.sync()
+        for lane in lanes.all { lane.journal?.sync() }
         do {
-            try store.save(document)
+            try store.save(set)
             state.registryWritten()
             if failures > 0 {
                 logger.notice("registry written again", metadata: ["registry": "\(store.path)", "failed_attempts": "\(failures)"])

@@ -11,22 +11,25 @@ public struct RegistryTool: Sendable {
         self.path = path
     }
 
-    /// Every entry with its current size and lag; empty when there is no registry yet.
-    public func rows() throws -> [RegistryRow] {
-        RegistryRow.rows(try RegistryStore(path: path).load()?.entries ?? [])
+    /// The outputs, and every file with each output's offset, its current size and lag; empty when there is no registry yet.
+    public func rows() throws -> (outputs: [String], rows: [RegistryRow]) {
+        guard let set = try RegistryStore(path: path).load() else { return ([], []) }
+        return RegistryRow.rows(set)
     }
 
-    /// The rows as a table for a terminal.
-    public static func table(_ rows: [RegistryRow]) -> String {
-        var lines = [["ID", "OFFSET", "SIZE", "LAG", "STATE", "PATH"]]
+    /// The rows as a table for a terminal: a committed-offset column per output (`-`: that
+    /// output has no entry for the file); LAG and STATE for the output furthest behind.
+    public static func table(outputs: [String], _ rows: [RegistryRow]) -> String {
+        var lines = [["ID"] + outputs.map { "OFFSET:\($0)" } + ["SIZE", "LAG", "STATE", "PATH"]]
         for r in rows {
             let state = r.finalSize.map { r.offset >= $0 ? "done" : "final" } ?? (r.present ? "live" : "gone")
-            lines.append([r.id, "\(r.offset)", r.size.map(String.init) ?? "-", r.lag.map(String.init) ?? "-",
-                          r.present || state == "done" ? state : "\(state),gone", r.path])
+            lines.append([r.id] + outputs.map { r.outputs[$0].map(String.init) ?? "-" }
+                         + [r.size.map(String.init) ?? "-", r.lag.map(String.init) ?? "-", r.present || state == "done" ? state : "\(state),gone", r.path])
         }
-        let widths = (0..<5).map { c in lines.map { $0[c].count }.max() ?? 0 }
+        let columns = lines[0].count - 1
+        let widths = (0..<columns).map { c in lines.map { $0[c].count }.max() ?? 0 }
         return lines.map { line in
-            (0..<5).map { line[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + line[5]
+            (0..<columns).map { line[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  " + line[columns]
         }.joined(separator: "\n") + "\n"
     }
 
@@ -36,21 +39,24 @@ public struct RegistryTool: Sendable {
         let lock = try RegistryLock(registryPath: path)
         defer { withExtendedLifetime(lock) {} }
         let store = RegistryStore(path: path)
-        guard var document = try store.load() else { throw RegistryError(description: "registry \(path) does not exist") }
-        let matches = document.entries.filter { "\($0.device):\($0.inode)" == key || $0.path == key }
+        guard var set = try store.load() else { throw RegistryError(description: "registry \(path) does not exist") }
+        if let legacy = set.legacy, set.outputs.isEmpty { set.outputs[ResolvedConfig.defaultOutputName] = legacy }
+        let matching = { (e: RegistryEntry) in "\(e.device):\(e.inode)" == key || e.path == key }
+        let matches = RegistryRow.rows(set).rows.filter { row in set.outputs.values.contains { $0.entries.contains { matching($0) && "\($0.device):\($0.inode)" == row.id } } }
         guard !matches.isEmpty else {
             throw RegistryError(description: "registry \(path) has no entry with ID or path \(key) (see tailship registry show)")
         }
-        document.entries.removeAll { "\($0.device):\($0.inode)" == key || $0.path == key }
-        try store.save(document)
-        return matches.map(RegistryRow.init)
+        // Every output forgets it.
+        for name in set.outputs.keys { set.outputs[name]?.entries.removeAll(where: matching) }
+        try store.save(set)
+        return matches
     }
 
     /// Deletes the registry: every file is read again from the beginning at the next start.
     public func reset() throws -> Int {
         let lock = try RegistryLock(registryPath: path)
         defer { withExtendedLifetime(lock) {} }
-        let count = try RegistryStore(path: path).load()?.entries.count ?? 0
+        let count = try RegistryStore(path: path).load().map { RegistryRow.rows($0).rows.count } ?? 0
         for p in [path, path + ".tmp", path + ".prev"] where FileManager.default.fileExists(atPath: p) {
             try FileManager.default.removeItem(atPath: p)
         }

@@ -56,8 +56,9 @@ public final class ShipStats: Sendable {
     /// One request (HTTP) or one append (file).
     public let sendDuration: Metrics.Timer
 
-    public init(metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
-        sendDuration = Metrics.Timer(label: Self.sendDurationName, factory: metrics)
+    /// `output`: the output's name, a label of its send-duration histogram.
+    public init(metrics: any MetricsFactory = NOOPMetricsHandler.instance, output: String? = nil) {
+        sendDuration = Metrics.Timer(label: Self.sendDurationName, dimensions: output.map { [("output", $0)] } ?? [], factory: metrics)
     }
 
     public static let sendDurationName = "tailship_send_duration_seconds"

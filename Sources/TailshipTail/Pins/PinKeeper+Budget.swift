@@ -32,24 +32,30 @@ extension PinKeeper {
 
     /// Over `maxBytes`, releases the oldest pins. One whose original is gone takes its
     /// unshipped bytes with it: logged as critical and reported lost.
-    func keepToBudget(_ pins: [Pin], originals: Set<FileIdentity>) -> Report {
+    /// The outputs that had not shipped it lose it; those that had are not affected.
+    func keepToBudget(_ pins: [Pin], originals: Set<FileIdentity>, cursors: [Cursor]) -> Report {
         var report = Report()
         var kept = pins.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
         var total = kept.reduce(0) { $0 + $1.size }
         while total > maxBytes, let oldest = kept.first {
             kept.removeFirst()
             total -= oldest.size
-            var unshipped: UInt64 = 0
-            if case .unshipped(let n)? = verdict(path: oldest.path, status: status(of: oldest), compressed: oldest.compressed) { unshipped = n }
+            var behind: [(String, UInt64)] = []
+            for (name, v) in verdicts(path: oldest.path, status: status(of: oldest), compressed: oldest.compressed, cursors: cursors) ?? [:] {
+                if case .unshipped(let n) = v { behind.append((name, n)) }
+            }
+            let unshipped = behind.map(\.1).max() ?? 0
+            let outputs = behind.map(\.0).sorted().joined(separator: ",")
             directory.release(oldest)
             releasedForBudget.insert(oldest.identity)
             if originals.contains(oldest.identity) {
                 logger.warning("pins.max_bytes reached: pin released; the file is still at its own path but no longer kept",
-                               metadata: ["pin": "\(oldest.path)", "unshipped_bytes": "\(unshipped)"])
+                               metadata: ["pin": "\(oldest.path)", "unshipped_bytes": "\(unshipped)", "outputs": "\(outputs)"])
             } else {
-                logger.critical("pins.max_bytes reached: pinned file released before it was shipped; its unshipped lines are lost",
-                                metadata: ["file": "\(oldest.originalName)", "pin": "\(oldest.path)", "unshipped_bytes": "\(unshipped)"])
-                report.lost.append((oldest.originalName, unshipped))
+                logger.critical("pins.max_bytes reached: pinned file released before it was shipped; its unshipped lines are lost to these outputs",
+                                metadata: ["file": "\(oldest.originalName)", "pin": "\(oldest.path)", "unshipped_bytes": "\(unshipped)",
+                                           "outputs": "\(outputs)"])
+                for (name, n) in behind { report.lost.append((oldest.originalName, n, name)) }
             }
         }
         report.pinnedBytes = total

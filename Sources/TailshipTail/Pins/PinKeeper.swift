@@ -8,37 +8,60 @@ import TailshipBasics
 /// oldest go first, reported. Runs on a thread of its own, so pins are taken
 /// while reading waits on a slow output and whatever `max_open_files` is.
 public final class PinKeeper: @unchecked Sendable {
+    /// One output's acknowledged offsets: a file is shipped only when every output has it to its end.
+    public struct Cursor: Sendable {
+        public var name: String
+        public var registry: Registry
+        public init(name: String, registry: Registry) {
+            self.name = name
+            self.registry = registry
+        }
+    }
+
     public struct Report: Sendable {
         public var pinnedBytes: UInt64 = 0
         public var pinnedFiles = 0
-        /// Pins released over budget whose original is gone: their unshipped bytes are lost.
-        public var lost: [(path: String, unshippedBytes: UInt64)] = []
-        /// Everything of this input not yet acknowledged.
-        public var backlog = Backlog()
+        /// Files lost to an output: pins released over budget whose original is gone, and rotated
+        /// files deleted before that output read them; with the output's unshipped bytes.
+        public var lost: [(path: String, unshippedBytes: UInt64, output: String)] = []
+        /// Everything of this input each output has not yet acknowledged, by output.
+        public var backlogs: [String: Backlog] = [:]
+        /// The largest of them.
+        public var backlog: Backlog { backlogs.values.max { $0.bytes < $1.bytes } ?? Backlog() }
     }
 
     public let directory: PinDirectory
     let options: TailOptions
     let maxBytes: UInt64
-    let registry: Registry
+    /// Every output's cursor now (outputs come and go on reload).
+    let cursors: @Sendable () -> [Cursor]
     let logger: Logger
     let looks = ContentLooks()
     /// False with `pins.enabled: false`: files are only watched, for losses.
     let pinning: Bool
-    var watch = LossWatch()
+    /// Per output: what each one has not read may vanish for it alone.
+    var watches: [String: LossWatch] = [:]
     /// Why pinning is off, once it is.
     public internal(set) var disabledReason: String?
     /// Released to stay within the budget: not pinned again while they exist.
     var releasedForBudget = Set<FileIdentity>()
     var failingPaths = Set<String>()
 
-    public init(directory: PinDirectory, options: TailOptions, maxBytes: UInt64, registry: Registry, logger: Logger, pinning: Bool = true) {
+    public init(directory: PinDirectory, options: TailOptions, maxBytes: UInt64, cursors: @escaping @Sendable () -> [Cursor],
+                logger: Logger, pinning: Bool = true) {
         self.directory = directory
         self.pinning = pinning
         self.options = options
         self.maxBytes = maxBytes
-        self.registry = registry
+        self.cursors = cursors
         self.logger = logger
+    }
+
+    /// One output's registry.
+    public convenience init(directory: PinDirectory, options: TailOptions, maxBytes: UInt64, registry: Registry, logger: Logger,
+                            pinning: Bool = true) {
+        self.init(directory: directory, options: options, maxBytes: maxBytes, cursors: { [Cursor(name: "default", registry: registry)] },
+                  logger: logger, pinning: pinning)
     }
 
     /// Checks the directory (created if missing, writable, links from the input's
@@ -64,53 +87,69 @@ public final class PinKeeper: @unchecked Sendable {
     /// This input's pins.
     public func pins() -> [Pin] { directory.list(for: options.patterns) }
 
-    /// What a file holds now, by the registry.
-    func verdict(path: String, status: FileStatus, compressed: Bool) -> PinVerdict? {
+    /// What a file holds now for each output, by its registry.
+    func verdicts(path: String, status: FileStatus, compressed: Bool, cursors: [Cursor]) -> [String: PinVerdict]? {
         guard let look = looks.look(path: path, status: status, compressed: compressed) else { return nil }
-        return PinVerdict.judge(head: look.head, contentLength: look.contentLength, modified: status.modifiedSeconds,
-                                entry: registry.entry(for: status.identity), copies: copies(of: look.head),
-                                registryCreatedAt: registry.createdAt, shipHistory: options.shipHistory)
+        var out: [String: PinVerdict] = [:]
+        for c in cursors {
+            out[c.name] = PinVerdict.judge(head: look.head, contentLength: look.contentLength, modified: status.modifiedSeconds,
+                                           entry: c.registry.entry(for: status.identity), copies: copies(of: look.head, in: c.registry),
+                                           registryCreatedAt: c.registry.createdAt, shipHistory: options.shipHistory)
+        }
+        return out
+    }
+
+    /// What a file holds for the output furthest behind: unshipped while any output lacks bytes of it.
+    func verdict(path: String, status: FileStatus, compressed: Bool, cursors: [Cursor]) -> PinVerdict? {
+        guard let all = verdicts(path: path, status: status, compressed: compressed, cursors: cursors) else { return nil }
+        return PinVerdict.furthestBehind(Array(all.values))
     }
 
     /// One pass: pin what is new and unshipped, release what is shipped, keep to the
     /// budget, and report rotated files that vanished unread.
     public func scan() -> Report {
+        let cursors = self.cursors()
         let matched = PathDiscovery(patterns: options.patterns).expand()
         let found = candidates(matched: matched)
         let active = pinning && disabledReason == nil
         var pinned = active ? Dictionary(pins().map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
-        var present: [LossWatch.Present] = []
+        var present: [String: [LossWatch.Present]] = [:]
         for (backup, status) in found {
-            let v = verdict(path: backup.path, status: status, compressed: backup.compressed)
+            let all = verdicts(path: backup.path, status: status, compressed: backup.compressed, cursors: cursors)
             let head = looks.look(path: backup.path, status: status, compressed: backup.compressed)?.head ?? []
-            present.append(.init(identity: status.identity, path: backup.path, head: head, verdict: v,
-                                 known: knows(status.identity, head: head)))
+            for c in cursors {
+                present[c.name, default: []].append(.init(identity: status.identity, path: backup.path, head: head, verdict: all?[c.name],
+                                                          known: knows(status.identity, head: head, in: c.registry)))
+            }
             guard active, disabledReason == nil, pinned[status.identity] == nil, !releasedForBudget.contains(status.identity),
-                  case .unshipped? = v, let pin = take(backup.path, status: status) else { continue }
+                  case .unshipped? = all.flatMap({ PinVerdict.furthestBehind(Array($0.values)) }),
+                  let pin = take(backup.path, status: status) else { continue }
             pinned[status.identity] = pin
         }
-        releaseShipped(&pinned)
+        releaseShipped(&pinned, cursors: cursors)
         for pin in pinned.values {
             let head = looks.look(path: pin.path, status: status(of: pin), compressed: pin.compressed)?.head ?? []
-            present.append(.init(identity: pin.identity, path: pin.path, head: head, verdict: nil, known: true))
+            for c in cursors { present[c.name, default: []].append(.init(identity: pin.identity, path: pin.path, head: head, verdict: nil, known: true)) }
         }
         let presentIdentities = Set(found.map(\.status.identity))
         releasedForBudget.formIntersection(presentIdentities)
         looks.keep(Set(pinned.keys).union(presentIdentities))
-        var report = keepToBudget(Array(pinned.values), originals: presentIdentities)
-        report.lost += vanished(present)
-        report.backlog = backlog(matched: matched, rotated: found, pins: Array(pinned.values))
+        var report = keepToBudget(Array(pinned.values), originals: presentIdentities, cursors: cursors)
+        report.lost += vanished(present, cursors: cursors)
+        for c in cursors {
+            report.backlogs[c.name] = backlog(matched: matched, rotated: found, pins: Array(pinned.values), cursor: c)
+        }
         return report
     }
 
     /// Releases the pins of files acknowledged to their end (or history, never to be shipped).
-    func releaseShipped(_ pinned: inout [FileIdentity: Pin]) {
+    func releaseShipped(_ pinned: inout [FileIdentity: Pin], cursors: [Cursor]) {
         for pin in pinned.values {
-            switch verdict(path: pin.path, status: status(of: pin), compressed: pin.compressed) {
+            switch verdict(path: pin.path, status: status(of: pin), compressed: pin.compressed, cursors: cursors) {
             case .shipped?, .history?:
                 directory.release(pin)
                 pinned[pin.identity] = nil
-                logger.debug("pin released: file acknowledged to its end", metadata: ["pin": "\(pin.path)"])
+                logger.debug("pin released: file acknowledged to its end by every output", metadata: ["pin": "\(pin.path)"])
             default:
                 break
             }
@@ -118,14 +157,14 @@ public final class PinKeeper: @unchecked Sendable {
     }
 
     /// The registry has this file's own entry (not one of an earlier file with its inode).
-    func knows(_ identity: FileIdentity, head: [UInt8]) -> Bool {
+    func knows(_ identity: FileIdentity, head: [UInt8], in registry: Registry) -> Bool {
         registry.entry(for: identity).map { PinVerdict.describes($0, head) } ?? false
     }
 
     /// Entries whose content these first bytes are. An entry fingerprinted when its
     /// file held a few bytes matches every file that starts alike (every audit log
     /// starts with the same 80 bytes), so its fingerprint must cover enough of them.
-    func copies(of head: [UInt8]) -> [RegistryEntry] {
+    func copies(of head: [UInt8], in registry: Registry) -> [RegistryEntry] {
         let enough = min(head.count, Self.distinguishingBytes)
         return registry.entries(matchingHead: head).filter { $0.fingerprintLength >= enough }
     }
@@ -137,17 +176,24 @@ public final class PinKeeper: @unchecked Sendable {
         FileStatus(identity: pin.identity, kind: .regular, size: pin.size, modified: Int64((pin.modified * 1e9).rounded()), links: 2)
     }
 
-    /// Rotated files gone unread, with no copy left: logged and reported lost.
-    func vanished(_ present: [LossWatch.Present]) -> [(path: String, unshippedBytes: UInt64)] {
-        let gone = watch.update(present) { identity, s in
-            let known = knows(identity, head: s.head) || !copies(of: s.head).isEmpty
-            if known { logger.debug("rotated file gone; the reader knows it", metadata: ["file": "\(s.path)"]) }
-            return known
+    /// Rotated files gone before an output read them, with no copy left: logged and reported lost for that output.
+    func vanished(_ present: [String: [LossWatch.Present]], cursors: [Cursor]) -> [(path: String, unshippedBytes: UInt64, output: String)] {
+        var lost: [(path: String, unshippedBytes: UInt64, output: String)] = []
+        for c in cursors {
+            var watch = watches[c.name] ?? LossWatch()
+            let gone = watch.update(present[c.name] ?? []) { identity, s in
+                let known = knows(identity, head: s.head, in: c.registry) || !copies(of: s.head, in: c.registry).isEmpty
+                if known { logger.debug("rotated file gone; the reader knows it", metadata: ["file": "\(s.path)", "output": "\(c.name)"]) }
+                return known
+            }
+            watches[c.name] = watch
+            for s in gone {
+                logger.error("rotated file deleted before it was read; its lines are lost", metadata: [
+                    "file": "\(s.path)", "unshipped_bytes": "\(s.unshipped)", "output": "\(c.name)"])
+                lost.append((s.path, s.unshipped, c.name))
+            }
         }
-        for s in gone {
-            logger.error("rotated file deleted before it was read; its lines are lost", metadata: [
-                "file": "\(s.path)", "unshipped_bytes": "\(s.unshipped)"])
-        }
-        return gone.map { ($0.path, $0.unshipped) }
+        watches = watches.filter { name, _ in cursors.contains { $0.name == name } }
+        return lost
     }
 }

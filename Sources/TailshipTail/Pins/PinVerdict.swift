@@ -25,6 +25,22 @@ public enum PinVerdict: Sendable, Equatable {
         return .unshipped(contentLength > done ? contentLength - done : 0)
     }
 
+    /// Over several outputs: unshipped (the most bytes) while any output lacks some;
+    /// shipped once every output has it (history counts as done for its output).
+    public static func furthestBehind(_ verdicts: [PinVerdict]) -> PinVerdict? {
+        var result: PinVerdict?
+        for v in verdicts {
+            switch (result, v) {
+            case (.unshipped(let a)?, .unshipped(let b)): result = .unshipped(max(a, b))
+            case (.unshipped?, _): break
+            case (_, .unshipped): result = v
+            case (.shipped?, _), (_, .shipped): result = .shipped
+            default: result = v
+            }
+        }
+        return result
+    }
+
     /// Whether the entry's fingerprint is this content's (not a reused inode's).
     static func describes(_ entry: RegistryEntry, _ head: [UInt8]) -> Bool {
         guard let fp = entry.fingerprintValue else { return false }

@@ -35,7 +35,7 @@ public struct RegistryStore: Sendable {
     /// `load()` for the daemon: when the registry is corrupt, the previous good
     /// copy is used and the corrupt file is moved aside; `recovered` says so,
     /// for a loud log line. With no good copy either, the error names the way out.
-    public func loadRecovering(now: Double = Date().timeIntervalSince1970) throws -> (document: RegistryDocument?, recovered: String?) {
+    public func loadRecovering(now: Double = Date().timeIntervalSince1970) throws -> (document: RegistrySet?, recovered: String?) {
         let failure: RegistryError
         do {
             return (try load(), nil)
@@ -63,7 +63,7 @@ public struct RegistryStore: Sendable {
 
     /// The saved registry, or nil when none was ever written.
     /// A file that exists but cannot be read is an error, never an empty registry.
-    public func load() throws -> RegistryDocument? {
+    public func load() throws -> RegistrySet? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let data: Data
         do {
@@ -74,48 +74,70 @@ public struct RegistryStore: Sendable {
         return try Self.decode(data, path: path)
     }
 
-    /// Parses and checks a registry file's bytes (version, checksum). Pure, so the fuzzer can call it.
-    public static func decode(_ data: Data, path: String) throws -> RegistryDocument {
-        var document: RegistryDocument
+    /// Parses and checks a registry file's bytes (version, checksum): version 2, or version 1
+    /// read as `legacy`. Pure, so the fuzzer can call it.
+    public static func decode(_ data: Data, path: String) throws -> RegistrySet {
+        struct Versioned: Decodable { var version: Int }
+        let version: Int
         do {
-            document = try JSONDecoder().decode(RegistryDocument.self, from: data)
+            version = try JSONDecoder().decode(Versioned.self, from: data).version
         } catch {
-            let reason = "registry \(path) is corrupt (\(Self.reason(error)))"
-            throw corrupt(reason)
+            throw corrupt("registry \(path) is corrupt (\(Self.reason(error)))")
         }
-        guard document.version == RegistryDocument.currentVersion else {
-            throw RegistryError(description: "registry \(path) has version \(document.version); this tailship reads version \(RegistryDocument.currentVersion)")
-        }
-        if let stored = document.checksum {
+        switch version {
+        case RegistryDocument.currentVersion:
+            var document = try decodeChecked(RegistryDocument.self, data, path: path) { $0.checksum } clear: { $0.checksum = nil }
             document.checksum = nil
-            guard try checksum(document) == stored else {
-                let reason = "registry \(path) is corrupt (its checksum does not match its contents)"
-                throw corrupt(reason)
+            return RegistrySet(migrating: document)
+        case RegistrySet.currentVersion:
+            return try decodeChecked(RegistrySet.self, data, path: path) { $0.checksum } clear: { $0.checksum = nil }
+        default:
+            throw RegistryError(description: "registry \(path) has version \(version); this tailship reads versions 1 and \(RegistrySet.currentVersion)")
+        }
+    }
+
+    /// Decodes, then compares the stored checksum with the contents' own (the checksum left out).
+    private static func decodeChecked<T: Codable>(_ type: T.Type, _ data: Data, path: String, checksum: (T) -> String?,
+                                                 clear: (inout T) -> Void) throws -> T {
+        var value: T
+        do {
+            value = try JSONDecoder().decode(T.self, from: data)
+        } catch {
+            throw corrupt("registry \(path) is corrupt (\(Self.reason(error)))")
+        }
+        if let stored = checksum(value) {
+            clear(&value)
+            guard try Self.checksum(value) == stored else {
+                throw corrupt("registry \(path) is corrupt (its checksum does not match its contents)")
             }
         }
-        return document
+        return value
     }
 
     private static func corrupt(_ reason: String) -> RegistryError {
         RegistryError(description: "\(reason); refusing to start rather than re-send or skip data. Restore it, or start over with `tailship run --registry-reset` (every file is read again from the beginning)", corruption: true, reason: reason)
     }
 
-    public static func encode(_ document: RegistryDocument) throws -> Data {
+    public static func encode<T: Encodable>(_ value: T) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(document)
+        return try encoder.encode(value)
     }
 
-    static func checksum(_ document: RegistryDocument) throws -> String {
-        let data = try encode(document)
+    static func checksum<T: Encodable>(_ value: T) throws -> String {
+        let data = try encode(value)
         return RegistryEntry.hex(data.withUnsafeBytes { FNV1a.hash($0) })
     }
 
-    public func save(_ document: RegistryDocument) throws {
-        var document = document
-        document.checksum = nil
-        document.checksum = try Self.checksum(document)
-        let data = try Self.encode(document)
+    /// Writes version 2; a version-1 set read (`legacy`) must have been given to its outputs first.
+    public func save(_ set: RegistrySet) throws {
+        var set = set
+        set.version = RegistrySet.currentVersion
+        set.legacy = nil
+        for name in set.outputs.keys { set.outputs[name]?.checksum = nil }
+        set.checksum = nil
+        set.checksum = try Self.checksum(set)
+        let data = try Self.encode(set)
         let directory = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: directory.isEmpty ? "." : directory, withIntermediateDirectories: true)
         try writeAll(data, to: temporaryPath)

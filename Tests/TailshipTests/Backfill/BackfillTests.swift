@@ -41,7 +41,7 @@ struct BackfillFixture {
                 if i == 3 { halfOffset = UInt64(half) }
             }
         }
-        // The registry says backup 3 was half delivered.
+        // The registry, in version 1 (as Tailship wrote it before outputs had names), says backup 3 was half delivered.
         let path = backups[3]
         let fd = open(path, O_RDONLY)
         defer { close(fd) }
@@ -49,7 +49,9 @@ struct BackfillFixture {
         fstat(fd, &st)
         let entry = RegistryEntry(identity: FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)),
                                   fingerprint: Fingerprint.read(fd: fd)!, path: path, offset: halfOffset, lastSeen: Date().timeIntervalSince1970)
-        try RegistryStore(path: f.registry).save(RegistryDocument(createdAt: Date().timeIntervalSince1970, entries: [entry]))
+        try FileManager.default.createDirectory(atPath: (f.registry as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try RegistryStore.encode(RegistryDocument(createdAt: Date().timeIntervalSince1970, entries: [entry]))
+            .write(to: URL(fileURLWithPath: f.registry))
     }
 
     /// Everything but the half of backup 3 already delivered.

@@ -15,7 +15,7 @@ import Glibc
         #expect(await eventually(seconds: 20) { f.delivered().count >= count })
         // Stop once every byte is committed.
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(await eventually(seconds: 20) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
+        #expect(await eventually(seconds: 20) { (try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset) == size })
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 15) == 0)
         return daemon
@@ -40,7 +40,7 @@ import Glibc
         let delivered = f.delivered()
         #expect(inOrderAtLeastOnce(delivered, expected: lines), "\(firstDeparture(delivered, expected: lines))")
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(try store.load()?.entries.first?.offset == size)
+        #expect(try store.load()?.only?.entries.first?.offset == size)
     }
 
     @Test func withNoGoodCopyItRefusesToStartAndRegistryResetStartsOver() async throws {

@@ -51,7 +51,7 @@ import TailshipTestSupport
         #expect(await daemon.waitForExit(seconds: 10) == 0)
         #expect(Date().timeIntervalSince(start) < 6)
         // Whatever was committed was delivered; a restart ships the rest exactly once.
-        let document = try #require(try RegistryStore(path: f.registry).load())
+        let document = try #require(try RegistryStore(path: f.registry).load()?.only)
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
         let committed = try #require(document.entries.first?.offset)
         let deliveredBytes = f.delivered().reduce(0) { $0 + $1.utf8.count + 1 }
@@ -62,7 +62,7 @@ import TailshipTestSupport
         again.signal(SIGTERM)
         #expect(await again.waitForExit(seconds: 10) == 0)
         #expect(f.delivered() == lines)
-        let final = try #require(try RegistryStore(path: f.registry).load())
+        let final = try #require(try RegistryStore(path: f.registry).load()?.only)
         #expect(final.entries.first?.offset == size)
     }
 
@@ -80,7 +80,7 @@ import TailshipTestSupport
         #expect(await daemon.waitForExit(seconds: 10) == 0)
         #expect(Date().timeIntervalSince(start) < 5)
         // Nothing was acknowledged, so nothing was committed.
-        let document = try #require(try RegistryStore(path: f.registry).load())
+        let document = try #require(try RegistryStore(path: f.registry).load()?.only)
         #expect(document.entries.first?.offset == 0)
     }
 

@@ -29,7 +29,7 @@ import Glibc
         #expect(await eventually(seconds: 20) { receiver.acceptedLines.count >= 602 })
         // Wait for the registry write that follows the last acknowledgement.
         #expect(await eventually(seconds: 10) {
-            (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == UInt64(size)
+            (try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset) == UInt64(size)
         })
         let m = try client.scrape()
         // The exposition also passes Prometheus's own checker.
@@ -89,7 +89,7 @@ import Glibc
         let (status, json, _) = try TailshipProcess.run(["registry", "show", "--config", config, "--json"], directory: f.dir.path)
         #expect(status == 0)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
-        let document = try #require(try RegistryStore(path: f.registry).load())
+        let document = try #require(try RegistryStore(path: f.registry).load()?.only)
         #expect(rows.count == document.entries.count)
         for entry in document.entries {
             let row = try #require(rows.first { $0["id"] as? String == "\(entry.device):\(entry.inode)" })
@@ -106,7 +106,7 @@ import Glibc
         let (forgot, forgotOut, _) = try TailshipProcess.run(["registry", "forget", f.log, "--registry", f.registry], directory: f.dir.path)
         #expect(forgot == 0)
         #expect(forgotOut.contains("forgot"))
-        #expect(try RegistryStore(path: f.registry).load()?.entries.isEmpty == true)
+        #expect(try RegistryStore(path: f.registry).load()?.only?.entries.isEmpty == true)
         let (unknown, _, unknownErr) = try TailshipProcess.run(["registry", "forget", "1:2", "--registry", f.registry], directory: f.dir.path)
         #expect(unknown == 1)
         #expect(unknownErr.contains("no entry"))

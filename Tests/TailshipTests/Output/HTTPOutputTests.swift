@@ -48,7 +48,7 @@ import TailshipTestSupport
         #expect(receiver.acceptedLines.count == 310)
         await wrong.stopCleanly()
         // Nothing was committed for the refused events.
-        #expect((try RegistryStore(path: h.registry).load()?.entries.first?.offset ?? 0) == 0)
+        #expect((try RegistryStore(path: h.registry).load()?.only?.entries.first?.offset ?? 0) == 0)
     }
 
     @Test func insecureSkipVerifyWorksWithoutTheCAAndWarnsAtStart() async throws {
@@ -155,9 +155,9 @@ import TailshipTestSupport
         // Give the registry (flushed every 100 ms) time to show a wrong commit, well before the 3 s are up.
         try await Task.sleep(for: .milliseconds(500))
         #expect(!receiver.requests.contains { $0.text.contains("id-00000000") })
-        #expect((try RegistryStore(path: f.registry).load()?.entries.first?.offset ?? 0) == 0)
+        #expect((try RegistryStore(path: f.registry).load()?.only?.entries.first?.offset ?? 0) == 0)
         #expect(await eventually(seconds: 10) {
-            (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == UInt64(lines.reduce(0) { $0 + $1.utf8.count + 1 })
+            (try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset) == UInt64(lines.reduce(0) { $0 + $1.utf8.count + 1 })
         })
         #expect(Set(receiver.acceptedLines) == Set(lines))
         await daemon.stopCleanly()

@@ -62,7 +62,7 @@ import TailshipTestSupport
         lines.insert(big, at: 450)
         appendLines(lines, to: f.log)
         let size = UInt64(lines.reduce(0) { $0 + $1.utf8.count + 1 })
-        #expect(await eventually(seconds: 60) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
+        #expect(await eventually(seconds: 60) { (try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset) == size })
         let got = receiver.acceptedLines
         let (stored, meta) = try readDeadLetters(f.deadLetter)
         let statuses = nginx.statuses

@@ -41,7 +41,7 @@ import TailshipTestSupport
         let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
         #expect(await daemon.ready())
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(await eventually(seconds: 20) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
+        #expect(await eventually(seconds: 20) { (try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset) == size })
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 10) == 0)
 
@@ -91,7 +91,7 @@ import TailshipTestSupport
                                          directory: f.dir.path)
         #expect(await daemon.ready())
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(await eventually(seconds: 15) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
+        #expect(await eventually(seconds: 15) { (try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset) == size })
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 10) == 0)
 

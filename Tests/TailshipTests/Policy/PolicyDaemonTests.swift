@@ -69,7 +69,7 @@ import TailshipTestSupport
         #expect(delivered == expected)
         #expect(expected.count == 1201)
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        let document = try #require(try RegistryStore(path: f.registry).load())
+        let document = try #require(try RegistryStore(path: f.registry).load()?.only)
         #expect(document.entries.first?.offset == size)
         #expect(daemon.stderr.contains("kept=400"))
         #expect(daemon.stderr.contains("reduced=800"))
@@ -135,7 +135,7 @@ import TailshipTestSupport
             #expect(stored.isEmpty)
         }
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(try RegistryStore(path: f.registry).load()?.entries.first?.offset == size)
+        #expect(try RegistryStore(path: f.registry).load()?.only?.entries.first?.offset == size)
         #expect(daemon.stderr.contains("invalid=3"))
     }
 

@@ -37,7 +37,7 @@ struct DiskFullTests {
         let client = try #require(await MonitoringClient.address(of: daemon))
         #expect(await eventually(seconds: 30) { delivered().count == 2000 })
         let firstSize = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: registry).load()?.entries.first?.offset) == firstSize })
+        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: registry).load()?.only?.entries.first?.offset) == firstSize })
 
         // Fill the disk, then keep writing events.
         let filler = "\(small)/filler"
@@ -53,7 +53,7 @@ struct DiskFullTests {
         })
         #expect(daemon.stderr.contains("No space left on device"))
         // While full: the registry on disk still loads and points inside the input.
-        let stuck = try #require(try RegistryStore(path: registry).load()?.entries.first)
+        let stuck = try #require(try RegistryStore(path: registry).load()?.only?.entries.first)
         let fullSize = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
         #expect(stuck.offset >= firstSize && stuck.offset < fullSize)
         let metrics = try client.scrape()
@@ -66,7 +66,7 @@ struct DiskFullTests {
         #expect(await eventually(seconds: 60) { delivered().count >= 5000 })
         #expect(delivered() == first + second)
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: registry).load()?.entries.first?.offset) == size })
+        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: registry).load()?.only?.entries.first?.offset) == size })
         // Logged just after the file is replaced: wait for the line, not only the file.
         #expect(await eventually(seconds: 10) { daemon.stderr.contains("registry written again") })
         daemon.signal(SIGTERM)
@@ -96,7 +96,7 @@ struct DiskFullTests {
         #expect(await eventually(seconds: 10) { f.delivered().count == 100 })
         try await Task.sleep(for: .seconds(2))
         #expect(f.delivered().count == 100 && f.delivered() == before, "nothing after the unstored line is shipped")
-        let stuck = try RegistryStore(path: f.registry).load()?.entries.first?.offset ?? 0
+        let stuck = try RegistryStore(path: f.registry).load()?.only?.entries.first?.offset ?? 0
         #expect(stuck <= longStart, "offset \(stuck) is not committed past the line's start \(longStart)")
         #expect(daemon.stderr.contains("cannot store a line longer than max_line_bytes"))
         #expect((try client.scrape().value("tailship_dead_letter_write_errors_total") ?? 0) >= 1)
@@ -105,7 +105,7 @@ struct DiskFullTests {
         #expect(await eventually(seconds: 20) { f.delivered().count == 200 })
         #expect(f.delivered() == before + after, "in order, once")
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
+        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset) == size })
         #expect((try client.scrape().value("tailship_dead_letter_stalled")) == 0)
         let stored = try FileManager.default.contentsOfDirectory(atPath: f.deadLetter).filter { $0.hasSuffix(".line") }
         let contents = stored.compactMap { FileManager.default.contents(atPath: "\(f.deadLetter)/\($0)") }

@@ -77,7 +77,7 @@ import Glibc
         let m = try client.scrape()
         #expect(m.value("tailship_lines_oversize_total") == 2)
         let size = try FileManager.default.attributesOfItem(atPath: f.log)[.size] as! UInt64
-        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: f.registry).load()?.entries.first?.offset) == size })
+        #expect(await eventually(seconds: 10) { (try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset) == size })
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 15) == 0)
         // The 100 MiB line is kept whole in the dead-letter directory.

@@ -14,7 +14,7 @@ import Glibc
         let run = try await ReadErrorTests.Run()
         let f = run.f
         let state = (f.registry as NSString).deletingLastPathComponent
-        func committed() -> UInt64? { try? RegistryStore(path: f.registry).load()?.entries.first?.offset }
+        func committed() -> UInt64? { try? RegistryStore(path: f.registry).load()?.only?.entries.first?.offset }
         func size() -> UInt64 { (try? FileManager.default.attributesOfItem(atPath: f.log)[.size] as? UInt64) ?? 0 }
 
         ReadErrorTests.write(0..<100, to: f.log)

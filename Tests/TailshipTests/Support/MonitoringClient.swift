@@ -89,8 +89,11 @@ struct MonitoringClient {
 }
 
 extension Array where Element == MonitoringClient.Sample {
-    /// The value of the sample with this name and exactly these labels (nil: absent).
+    /// The value of the sample with this name and exactly these labels (nil: absent). Without an
+    /// `output` label in `labels`, the per-output series of that name are summed over outputs.
     func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
-        first { $0.name == name && $0.labels == labels }?.value
+        if labels["output"] != nil { return first { $0.name == name && $0.labels == labels }?.value }
+        let matching = filter { $0.name == name && $0.labels.filter { $0.key != "output" } == labels }
+        return matching.isEmpty ? nil : matching.reduce(0) { $0 + $1.value }
     }
 }
