@@ -39,12 +39,7 @@ extension ResolvedConfig {
         var lane = OutputLane(name: name, output: output, compressionLevel: level, compressionEngine: engine,
                               batch: limits, deadLetterDirectory: directory)
         if let path = entry.policy {
-            guard !path.isEmpty else { throw ConfigError("\(key).policy", "must not be empty (leave it out to apply the top-level policy alone)") }
-            do {
-                lane.policy = try PolicyLoader.load(path: path)
-            } catch {
-                throw ConfigError("\(key).policy", "\(error)")
-            }
+            lane.policy = try loadPolicy(path, key: "\(key).policy", ifEmpty: "leave it out to apply the top-level policy alone")
             lane.policyPath = path
         }
         return lane

@@ -166,14 +166,19 @@ extension ResolvedConfig {
         }
     }
 
+    /// The policy file at `path`; errors name `key`.
+    static func loadPolicy(_ path: String, key: String, ifEmpty advice: String) throws -> AuditPolicy {
+        guard !path.isEmpty else { throw ConfigError(key, "must not be empty (\(advice))") }
+        do {
+            return try PolicyLoader.load(path: path)
+        } catch {
+            throw ConfigError(key, "\(error)")
+        }
+    }
+
     private static func resolvePolicy(_ file: ConfigFile, into resolved: inout ResolvedConfig) throws {
         if let path = file.policy {
-            guard !path.isEmpty else { throw ConfigError("policy", "must not be empty (leave it out to ship every event)") }
-            do {
-                resolved.policy = try PolicyLoader.load(path: path)
-            } catch {
-                throw ConfigError("policy", "\(error)")
-            }
+            resolved.policy = try loadPolicy(path, key: "policy", ifEmpty: "leave it out to ship every event")
             resolved.policyPath = path
         }
         let onInvalidName = file.policyOnInvalid ?? ConfigDefaults.policyOnInvalid

@@ -2,18 +2,8 @@ import Testing
 @testable import Tailship
 
 @Suite struct ResolvedConfigTests {
-    func resolve(_ yaml: String) throws -> ResolvedConfig {
-        try ResolvedConfig.resolve(ResolvedConfig.parse(yaml), overrides: .init())
-    }
-
-    func error(_ yaml: String) -> String {
-        do {
-            _ = try resolve(yaml)
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
-    }
+    func resolve(_ yaml: String) throws -> ResolvedConfig { try resolveConfig(yaml) }
+    func error(_ yaml: String) -> String { configError(yaml) }
 
     let minimal = "inputs:\n  - paths: [/var/log/k8s_audit.log]\noutput:\n  file: {directory: /tmp/out}\n"
 

@@ -5,18 +5,8 @@ import TailshipTestSupport
 
 /// `outputs:`: names, defaults, errors naming the key path, and what `check` prints.
 @Suite struct OutputsConfigTests {
-    func resolve(_ yaml: String) throws -> ResolvedConfig {
-        try ResolvedConfig.resolve(ResolvedConfig.parse(yaml), overrides: .init())
-    }
-
-    func error(_ yaml: String) -> String {
-        do {
-            _ = try resolve(yaml)
-            return "no error"
-        } catch {
-            return "\(error)"
-        }
-    }
+    func resolve(_ yaml: String) throws -> ResolvedConfig { try resolveConfig(yaml) }
+    func error(_ yaml: String) -> String { configError(yaml) }
 
     let inputs = "inputs:\n  - paths: [/var/log/k8s_audit.log]\ndead_letter: {directory: /dl}\nbatch: {max_events: 300}\n"
 

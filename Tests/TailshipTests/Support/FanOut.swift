@@ -8,26 +8,7 @@ extension DaemonFixture {
     /// A config with an `outputs:` list (`outputs` is its entries, indented under it).
     func config(outputs: String, batch: String = "{max_events: 500, max_wait: 100ms}", extra: String = "", start: String = "beginning",
                 paths: [String]? = nil) -> String {
-        let inputs = (paths ?? [log]).map { "\"\($0)\"" }.joined(separator: ", ")
-        let text = """
-        inputs:
-          - paths: [\(inputs)]
-            start_at: \(start)
-        registry:
-          path: "\(registry)"
-          flush_interval: 100ms
-        batch: \(batch)
-        outputs:
-        \(outputs)
-        dead_letter:
-          directory: "\(deadLetter)"
-        shutdown_timeout: 10s
-        log: {level: debug}
-        \(extra)
-        """
-        let path = dir.file("tailship.yaml")
-        try! text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        writeConfig(input: "start_at: \(start)", paths: paths, outputs: "outputs:\n\(outputs)", batch: batch, extra: extra)
     }
 
     /// Each output's committed offset of the live log, from the registry file.

@@ -13,17 +13,21 @@ struct DaemonFixture {
     /// Writes a config with the given output section and returns its path.
     func config(paths: [String]? = nil, output: String, batch: String = "{max_events: 500, max_wait: 100ms}",
                 extra: String = "", shutdown: String = "10s", maxLine: String = "16MiB") -> String {
+        writeConfig(input: "max_line_bytes: \(maxLine)", paths: paths, outputs: "output:\n\(output)", batch: batch, extra: extra, shutdown: shutdown)
+    }
+
+    /// Writes `tailship.yaml`: the input's paths and one more input key, then the output section as given.
+    func writeConfig(input: String, paths: [String]?, outputs: String, batch: String, extra: String, shutdown: String = "10s") -> String {
         let inputs = (paths ?? [log]).map { "\"\($0)\"" }.joined(separator: ", ")
         let text = """
         inputs:
           - paths: [\(inputs)]
-            max_line_bytes: \(maxLine)
+            \(input)
         registry:
           path: "\(registry)"
           flush_interval: 100ms
         batch: \(batch)
-        output:
-        \(output)
+        \(outputs)
         dead_letter:
           directory: "\(deadLetter)"
         shutdown_timeout: \(shutdown)
