@@ -29,8 +29,6 @@ public final class Daemon: Sendable {
     public var stats: ShipStats { lanes.all.first?.stats ?? ShipStats() }
     /// Each output's counters, by name.
     public var statsByOutput: [(name: String, stats: ShipStats)] { lanes.all.map { ($0.name, $0.stats) } }
-    /// The first output's registry.
-    public var registry: Registry { lanes.all.first?.registry ?? Registry() }
 
     /// Lets the readers end a backfill: once every lane has read everything, marks it done and stops the group.
     final class Completion: Sendable {
