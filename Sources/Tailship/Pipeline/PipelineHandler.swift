@@ -18,14 +18,10 @@ final class PipelineHandler: TailHandler {
     /// Backfill's --since/--until, if given.
     private let timeFilter: AuditTimeFilter?
     /// The audit policy, if configured; the processor is this thread's, rebuilt when the policy is reloaded.
-    private let policies: PolicyHolder
+    private var policies: PolicyProcessorCache
     private let onInvalid: InvalidLineAction
-    private var processor: PolicyProcessor?
-    private var processorGeneration = -1
     /// The output's own policy (outputs[].policy), applied to what the top-level one keeps.
-    private let outputPolicies: PolicyHolder
-    private var outputProcessor: PolicyProcessor?
-    private var outputGeneration = -1
+    private var outputPolicies: PolicyProcessorCache
     private var invalidLines: DeadLetterLineFile?
     private let policyCounts: PolicyCounts
     /// `audit_metrics` and `add_fields`/`add_source`, if configured; both need a scan of
@@ -43,8 +39,8 @@ final class PipelineHandler: TailHandler {
         enricher = enrichment.map(Enricher.init)
         self.batcher = batcher
         self.timeFilter = timeFilter
-        self.policies = policies
-        outputPolicies = outputPolicy
+        self.policies = PolicyProcessorCache(policies)
+        outputPolicies = PolicyProcessorCache(outputPolicy)
         self.onInvalid = onInvalid
         self.deadLetters = deadLetters
         self.stats = stats
@@ -66,9 +62,9 @@ final class PipelineHandler: TailHandler {
             } else if let timeFilter, !timeFilter.keeps(bytes) {
                 stats.linesFiltered.add(1, ordering: .relaxed)
                 batcher.skip(from: source, start: start, end: end)
-            } else if let processor = currentProcessor() {
+            } else if let processor = policies.current() {
                 applyPolicy(processor, bytes, from: source, follower: follower, start: start, end: end)
-            } else if audit != nil || enricher != nil || currentOutputProcessor() != nil {
+            } else if audit != nil || enricher != nil || outputPolicies.current() != nil {
                 let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 let fields = EventFields.scan(p, bytes.count, members: &members)
                 if let fields { audit?.observe(fields, p) }
@@ -92,24 +88,6 @@ final class PipelineHandler: TailHandler {
             ])
             batcher.skip(from: source, start: end - UInt64(length + 1), end: end)
         }
-    }
-
-    private func currentProcessor() -> PolicyProcessor? {
-        let generation = policies.generation
-        if generation != processorGeneration {
-            processorGeneration = generation
-            processor = policies.policy.map { PolicyProcessor(policy: $0) }
-        }
-        return processor
-    }
-
-    private func currentOutputProcessor() -> PolicyProcessor? {
-        let generation = outputPolicies.generation
-        if generation != outputGeneration {
-            outputGeneration = generation
-            outputProcessor = outputPolicies.policy.map { PolicyProcessor(policy: $0) }
-        }
-        return outputProcessor
     }
 
     private func applyPolicy(_ processor: PolicyProcessor, _ bytes: UnsafeRawBufferPointer, from source: LineSource, follower: Follower,
@@ -153,7 +131,7 @@ final class PipelineHandler: TailHandler {
     /// reduce further or drop; a line it cannot read goes on as the top-level step decided.
     private func add(_ bytes: UnsafeRawBufferPointer, fields: EventFields?, memberCount: Int, from source: LineSource, follower: Follower,
                      start: UInt64, end: UInt64) {
-        guard let out = currentOutputProcessor() else {
+        guard let out = outputPolicies.current() else {
             return emit(bytes, fields: fields, memberCount: memberCount, from: source, follower: follower, start: start, end: end)
         }
         let verdict = out.process(bytes)
