@@ -60,7 +60,7 @@ struct ConfigReloadService: Service {
         }
         for output in next.outputs where running.output(named: output.name) == nil {
             do {
-                let lane = try Lane(config: merged, output: output, document: nil, context: context, primary: false, audit: nil, onComplete: nil)
+                let lane = try Lane(config: merged, output: output, start: .own(nil), context: context, primary: false, audit: nil, onComplete: nil)
                 lanes.send(.add(lane))
                 logger.notice("SIGHUP: output added; it starts at each file's start_at position", metadata: ["output": "\(output.name)"])
             } catch {

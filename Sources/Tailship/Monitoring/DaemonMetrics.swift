@@ -99,7 +99,7 @@ public final class DaemonMetrics: Sendable {
     func render(lanes: [Lane], state: DaemonState, policyActive: Bool) -> [UInt8] {
         let outputs = lanes.map { lane in
             (name: lane.name, stats: lane.stats, values: Self.currentValues(stats: lane.stats, state: state),
-             rows: RegistryRow.rows(lane.registry.entries).filter(\.present))
+             rows: RegistryRow.rows(lane.document().entries).filter(\.present))
         }
         let policy = state.policy.snapshot()
         return synced.withLock { s in

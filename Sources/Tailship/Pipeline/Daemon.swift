@@ -69,14 +69,25 @@ public final class Daemon: Sendable {
         completion.lanes.withLock { $0 = lanes }
         var finish: (@Sendable () -> Void)?
         if backfill != nil { finish = { @Sendable in completion.laneFinished() } }
-        for (i, output) in config.outputs.enumerated() where only == nil || output.name == only {
-            lanes.add(try Lane(config: config, output: output, document: stored?.document(for: output.name), context: context,
-                               primary: i == 0 || output.name == only, audit: audit, onComplete: finish))
+        let running = config.outputs.filter { only == nil || $0.name == only }
+        let together = SharedStart.members(running.map { ($0.name, stored?.document(for: $0.name)) })
+        let cursors = together.first.map { first in
+            SharedCursors(registry: Registry(stored?.document(for: first)), members: together)
+        }
+        for output in running {
+            let start: Lane.Start = cursors.flatMap { together.contains(output.name) ? .shared($0) : nil } ?? .own(stored?.document(for: output.name))
+            lanes.add(try Lane(config: config, output: output, start: start, context: context,
+                               primary: output.name == running.first?.name, audit: audit, onComplete: finish))
+        }
+        var shared: ReaderLoop?
+        if let cursors {
+            shared = ReaderLoop(config: config, registry: cursors.registry, outlets: lanes.all.compactMap(\.sharedOutlet), logger: logger,
+                                policies: policies, state: state, backfill: backfill, trouble: trouble)
         }
         let kept = Self.keptCursors(stored, configured: config.outputs.map(\.name), running: lanes.all.map(\.name), logger: logger)
         let monitoring = try Self.makeMonitoring(config, metrics: metrics, state: state, lanes: lanes, policies: policies, audit: audit, logger: logger)
         monitoringAddress = monitoring?.address
-        let lanesService = LanesService(table: lanes, logger: logger)
+        let lanesService = LanesService(table: lanes, shared: shared, logger: logger)
         // Stopped in reverse order: the lanes (readers, then shippers) before the registry's last write,
         // the monitoring server and watchdog last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []

@@ -1,9 +1,12 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Runs every lane (each a small service group: its shipper, then its reader) and adds or
-/// removes lanes on reload. On shutdown every lane stops its reader and drains its shipper
-/// against its own deadline; the registry writer, stopped after this service, writes last.
+/// Runs the shared reader and every lane (each a small service group: its shipper, then its
+/// reading) and adds or removes lanes on reload. On shutdown the shared reader stops first
+/// and finishes the queues it feeds; then every lane stops its own reader, if it has one,
+/// and drains its shipper against its own deadline; the registry writer, stopped after
+/// this service, writes last.
 final class LanesService: Service, Sendable {
     enum Command: Sendable {
         case add(Lane)
@@ -11,12 +14,16 @@ final class LanesService: Service, Sendable {
     }
 
     let table: LaneTable
+    /// The reader feeding the lanes whose offsets matched at start, if any.
+    let shared: ReaderLoop?
+    private let sharedDone = StopFlag()
     private let logger: Logger
     private let commands: AsyncStream<Command>
     private let continuation: AsyncStream<Command>.Continuation
 
-    init(table: LaneTable, logger: Logger) {
+    init(table: LaneTable, shared: ReaderLoop?, logger: Logger) {
         self.table = table
+        self.shared = shared
         self.logger = logger
         (commands, continuation) = AsyncStream.makeStream(of: Command.self)
     }
@@ -28,6 +35,7 @@ final class LanesService: Service, Sendable {
     func run() async throws {
         let (table, logger, commands, continuation) = (table, logger, commands, continuation)
         await withTaskGroup(of: Void.self) { group in
+            if let shared { group.addTask { [sharedDone] in await Self.run(shared, done: sharedDone) } }
             for lane in table.all { group.addTask { await Self.run(lane, table: table, logger: logger) } }
             await withGracefulShutdownHandler {
                 for await command in commands {
@@ -37,17 +45,51 @@ final class LanesService: Service, Sendable {
                         group.addTask { await Self.run(lane, table: table, logger: logger) }
                     case .remove(let name):
                         guard let lane = table.lane(named: name) else { continue }
-                        // Its lane task ends once it has drained; then its cursors go with it.
-                        lane.markRemoved()
-                        group.addTask { await lane.group.triggerGracefulShutdown() }
+                        remove(lane, in: &group)
                     }
                 }
             } onGracefulShutdown: {
                 continuation.finish()
             }
+            if let shared {
+                shared.requestStop()
+                while !sharedDone.isSet { try? await Task.sleep(for: .milliseconds(10)) }
+            }
             for lane in table.all { await lane.group.triggerGracefulShutdown() }
             await group.waitForAll()
         }
+    }
+
+    /// A removed output stops once it has drained; then its cursors go with it. One fed by
+    /// the shared reader is let go first, so that nothing is queued after its queue is finished.
+    private func remove(_ lane: Lane, in group: inout TaskGroup<Void>) {
+        lane.markRemoved()
+        guard let shared, lane.sharedOutlet != nil, !lane.reading.feed.isDetached else {
+            group.addTask { await lane.group.triggerGracefulShutdown() }
+            return
+        }
+        shared.requestDetach(lane.name)
+        group.addTask { [sharedDone] in
+            while !lane.reading.feed.isDetached && !sharedDone.isSet { try? await Task.sleep(for: .milliseconds(20)) }
+            await lane.group.triggerGracefulShutdown()
+        }
+    }
+
+    /// The shared reader on a thread of its own (it blocks in poll and read), until it stops.
+    private static func run(_ reader: ReaderLoop, done: StopFlag) async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+                let thread = Thread {
+                    reader.run()
+                    finished.resume()
+                }
+                thread.name = "tailship-reader"
+                thread.start()
+            }
+        } onCancel: {
+            reader.requestStop()
+        }
+        done.set()
     }
 
     /// One lane until it stops; a removed one then leaves the table, and its cursors the registry.

@@ -25,7 +25,7 @@ final class PinService: Service, @unchecked Sendable {
             var options = TailOptions(patterns: input.paths)
             options.backups = input.backups
             return PinKeeper(directory: PinDirectory(path: pins.directory(for: input)), options: options, maxBytes: pins.maxBytes,
-                             cursors: { lanes.all.map { PinKeeper.Cursor(name: $0.name, registry: $0.registry) } },
+                             cursors: { lanes.all.map { PinKeeper.Cursor(name: $0.name, registry: $0.ownRegistry()) } },
                              logger: logger, pinning: config.pins != nil)
         }
         self.lanes = lanes
@@ -35,7 +35,7 @@ final class PinService: Service, @unchecked Sendable {
         for keeper in keepers {
             // A pin only exists for a file not yet shipped: never history, even to a registry made after it.
             for pin in pinning ? keeper.pins() : [] {
-                for lane in lanes.all where lane.registry.entry(for: pin.identity) == nil { lane.registry.backdate(before: pin.modified) }
+                for lane in lanes.all where lane.readingRegistry.entry(for: pin.identity) == nil { lane.readingRegistry.backdate(before: pin.modified) }
             }
             if let reason = keeper.start() {
                 logger.error("pinning is off: rotated files deleted before they are shipped are lost", metadata: [

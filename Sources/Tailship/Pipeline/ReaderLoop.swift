@@ -5,61 +5,54 @@ import Synchronization
 import TailshipShip
 import TailshipTail
 
-/// The reader thread: follows every input, frames, batches and hands batches
-/// to the queue (blocking while it is full). Stops when asked, sending the
-/// open batch if the queue takes it before the shutdown deadline.
+/// The reader thread: follows every input, frames each line once, and hands it to
+/// every outlet it feeds (one per output), whose batches go to that output's queue
+/// (blocking while it is full). With several outlets, one whose queue stays full for
+/// `detachAfter` is let go: the others go on, and its lane reads on its own from
+/// what it acknowledged. Stops when asked, sending the open batches if the queues
+/// take them before the shutdown deadline.
 final class ReaderLoop: @unchecked Sendable {
+    /// How long a full queue may hold up the other outputs before its output is let go.
+    static let detachAfter = 0.5
     private let tailers: [Tailer]
-    private let stats: ShipStats
+    private let fanOut: FanOutHandler
     private let policies: PolicyHolder
-    private let handler: PipelineHandler
     private let watcher: any ChangeWatcher
-    private let queue: BatchQueue
-    private let shutdown: ShutdownClock
     private let logger: Logger
     private let stop: StopFlag
     private let state: DaemonState
-    // Reader thread only: once one batch could not be queued, later ones must
-    // not be either, or their commits would skip the lost batch's lines.
-    private var gaveUp = false
+    /// Outlets to let go of (their output was removed by a reload), by name.
+    private let detachRequests = Mutex<Set<String>>([])
+    /// Reader thread only: the last batches are being queued; no outlet is let go any more.
+    private var finishing = false
     /// False for a lane removed by a reload: its stop is not the daemon's (no STOPPING=1 to systemd).
     private let notifies = Atomic<Bool>(true)
     var notifiesStopping: Bool {
         get { notifies.load(ordering: .acquiring) }
         set { notifies.store(newValue, ordering: .releasing) }
     }
+    /// Backfill: ends once every file was read to its end.
+    private let finite: Bool
 
-    /// Backfill: called once every file was read to its end and the last batch queued.
-    private let onComplete: (@Sendable () -> Void)?
-
-    init(config: ResolvedConfig, registry: Registry, queue: BatchQueue, deadLetters: DeadLetterWriter, stats: ShipStats,
-         shutdown: ShutdownClock, logger: Logger, policies: PolicyHolder, outputPolicy: PolicyHolder = PolicyHolder(nil),
-         state: DaemonState = DaemonState(), primary: Bool = true, audit: AuditMetrics? = nil,
-         backfill: BackfillMode? = nil, trouble: InputTrouble = InputTrouble(), replay: [RecordedBatch] = [], onComplete: (@Sendable () -> Void)? = nil) {
-        self.queue = queue
+    init(config: ResolvedConfig, registry: Registry, outlets: [Outlet], logger: Logger, policies: PolicyHolder,
+         state: DaemonState = DaemonState(), backfill: BackfillMode? = nil, trouble: InputTrouble = InputTrouble()) {
         self.state = state
-        self.shutdown = shutdown
         self.logger = logger
-        self.onComplete = onComplete
-        self.stats = stats
         self.policies = policies
+        finite = backfill != nil
         stop = StopFlag()
-        let observer = StatsTailObserver(stats: stats, trouble: trouble)
+        let fanOut = FanOutHandler(outlets: outlets)
+        self.fanOut = fanOut
+        let observer = StatsTailObserver(stats: { fanOut.outlets.map(\.stats) }, trouble: trouble)
         tailers = config.inputs.map { input in
             Tailer(options: Self.tailOptions(input, config: config, backfill: backfill), registry: registry, observer: observer, logger: logger)
         }
         watcher = PosixFileSystem().watcher(directories: Array(Set(tailers.flatMap { $0.discovery.watchDirectories })).sorted())
-        var emit: ((Batch) -> Void)?
-        let batcher = Batcher(limits: config.batch) { emit?($0) }
-        batcher.replay = replay
-        handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter,
-                                  policies: policies, outputPolicy: outputPolicy, onInvalid: config.policyOnInvalid,
-                                  // The daemon's policy counts: the first lane counts each event once.
-                                  policyCounts: primary ? state.policy : PolicyCounts(),
-                                  audit: audit, enrichment: config.enrichment)
-        emit = { [unowned self] batch in self.enqueue(batch) }
         let stop = self.stop
-        handler.isStopping = { stop.isSet }
+        for outlet in outlets {
+            outlet.emit = { [unowned self, unowned outlet] batch in self.enqueue(batch, to: outlet) }
+            outlet.handler.isStopping = { stop.isSet }
+        }
         for tailer in tailers { tailer.shouldStop = { stop.isSet } }
     }
 
@@ -80,36 +73,46 @@ final class ReaderLoop: @unchecked Sendable {
 
     func requestStop() {
         if notifiesStopping { state.stopping() }
-        shutdown.start()
+        for outlet in fanOut.outlets { outlet.shutdown.start() }
         stop.set()
+        watcher.wake()
+    }
+
+    /// Stops feeding the named output (removed by a reload); its lane finishes its queue.
+    func requestDetach(_ name: String) {
+        detachRequests.withLock { _ = $0.insert(name) }
         watcher.wake()
     }
 
     /// The thread body.
     func run() {
-        let batcher = handler.batcher
         // Services start after signal handlers are in place, so this also says SIGTERM is handled.
-        logger.info("reader started", metadata: ["inotify": "\(watcher.usesInotify)"])
+        logger.info("reader started", metadata: ["inotify": "\(watcher.usesInotify)", "outputs": "\(fanOut.outlets.map(\.name).joined(separator: ","))"])
         var drainedPasses = 0
-        var catchUp = CatchUp(batchBytes: batcher.limits.maxBytes)
+        var catchUp = CatchUp(batchBytes: fanOut.outlets.map(\.batcher.limits.maxBytes).min() ?? 1)
         // A daemon that follows files gives memory back when it goes idle; a backfill ends instead.
-        let trim = onComplete == nil ? IdleMemoryTrim() : nil
+        let trim = finite ? nil : IdleMemoryTrim()
         while !stop.isSet {
+            detachRequested()
             var read = 0
             for tailer in tailers {
-                read += tailer.poll(handler)
+                read += tailer.poll(fanOut)
             }
-            if catchUp.pass(read: read) { batcher.flush() } else { batcher.flushIfDue() }
-            stats.openFiles.store(tailers.reduce(0) { $0 + $1.followers.count }, ordering: .relaxed)
+            let partial = catchUp.pass(read: read)
+            for outlet in fanOut.outlets { if partial { outlet.batcher.flush() } else { outlet.batcher.flushIfDue() } }
+            let open = tailers.reduce(0) { $0 + $1.followers.count }
+            for outlet in fanOut.outlets { outlet.stats.openFiles.store(open, ordering: .relaxed) }
             state.followingStarted()
-            trim?.pass(active: read > 0 || stats.inFlightBatches.load(ordering: .relaxed) > 0 || batcher.deadline != nil)
-            if let onComplete {
+            trim?.pass(active: read > 0 || fanOut.outlets.contains { $0.stats.inFlightBatches.load(ordering: .relaxed) > 0 || $0.batcher.deadline != nil })
+            if finite {
                 // Finite: done when a pass finds nothing open and nothing new.
                 drainedPasses = read == 0 && tailers.allSatisfy(\.isDrained) ? drainedPasses + 1 : 0
                 if drainedPasses >= 2 {
                     logger.info("every file read to its end")
-                    shutdown.startWithoutDeadline()
-                    onComplete()
+                    for outlet in fanOut.outlets {
+                        outlet.shutdown.startWithoutDeadline()
+                        outlet.onComplete?()
+                    }
                     break
                 }
                 if read == 0 && drainedPasses > 0 { continue }
@@ -117,31 +120,77 @@ final class ReaderLoop: @unchecked Sendable {
             if read == 0 && !stop.isSet {
                 // Poll at least every 250 ms even with inotify: it covers missed events and NFS.
                 var wait = 250.0
-                if let deadline = batcher.deadline {
+                if let deadline = fanOut.outlets.compactMap(\.batcher.deadline).min() {
                     wait = max(1, min(wait, (deadline - monotonicSeconds()) * 1000))
                 }
                 watcher.wait(timeoutMilliseconds: Int32(wait))
             }
         }
-        batcher.flush()
-        queue.finish()
-        for tailer in tailers { tailer.closeAll() }
-        stats.openFiles.store(0, ordering: .relaxed)
-        if policies.policy != nil {
-            logger.info("audit policy totals", metadata: [
-                "kept": "\(stats.policyKept.load(ordering: .relaxed))", "reduced": "\(stats.policyReduced.load(ordering: .relaxed))",
-                "dropped": "\(stats.policyDropped.load(ordering: .relaxed))", "invalid": "\(stats.policyInvalid.load(ordering: .relaxed))",
-            ])
-        }
+        finish()
         logger.info("reader stopped")
     }
 
-    private func enqueue(_ batch: Batch) {
-        guard !gaveUp else { return }
-        if !queue.put(batch, giveUp: { shutdown.isPastDeadline }) {
-            gaveUp = true
-            logger.warning("shutdown deadline reached before the last batches could be queued; they will be read again at the next start")
+    /// Queues the open batches and closes the queues of the outlets still fed.
+    private func finish() {
+        finishing = true
+        for outlet in fanOut.outlets {
+            outlet.batcher.flush()
+            outlet.queue.finish()
+            outlet.stats.openFiles.store(0, ordering: .relaxed)
+            if policies.policy != nil {
+                let stats = outlet.stats
+                outlet.logger.info("audit policy totals", metadata: [
+                    "kept": "\(stats.policyKept.load(ordering: .relaxed))", "reduced": "\(stats.policyReduced.load(ordering: .relaxed))",
+                    "dropped": "\(stats.policyDropped.load(ordering: .relaxed))", "invalid": "\(stats.policyInvalid.load(ordering: .relaxed))",
+                ])
+            }
         }
+        for tailer in tailers { tailer.closeAll() }
+    }
+
+    private func enqueue(_ batch: Batch, to outlet: Outlet) {
+        guard !outlet.gaveUp, !outlet.feed.isDetached else { return }
+        let began = monotonicSeconds()
+        let others = fanOut.outlets.count > 1 && !finishing
+        outlet.feed.queuing()
+        let queued = outlet.queue.put(batch, giveUp: {
+            outlet.shutdown.isPastDeadline || (others && !stop.isSet && monotonicSeconds() - began > Self.detachAfter)
+        })
+        if queued { return }
+        outlet.feed.notQueued()
+        if others && !stop.isSet && !outlet.shutdown.isPastDeadline {
+            detach(outlet, reason: "its queue stayed full for \(Self.detachAfter) s while other outputs wait")
+        } else {
+            outlet.gaveUp = true
+            outlet.logger.warning("shutdown deadline reached before the last batches could be queued; they will be read again at the next start")
+        }
+    }
+
+    /// Feeds `outlet` no more. Its open batch and the one that did not fit are dropped
+    /// uncommitted: its lane, once what it queued is acknowledged, reads them again.
+    private func detach(_ outlet: Outlet, reason: String) {
+        fanOut.outlets.removeAll { $0 === outlet }
+        outlet.stats.openFiles.store(0, ordering: .relaxed)
+        outlet.feed.detach()
+        outlet.logger.notice("output no longer fed by the shared reader; it reads the files on its own once what it holds is sent",
+                             metadata: ["reason": "\(reason)"])
+    }
+
+    private func detachRequested() {
+        let names = detachRequests.withLock { r in defer { r.removeAll() }; return r }
+        for outlet in fanOut.outlets where names.contains(outlet.name) { detach(outlet, reason: "output removed") }
+    }
+}
+
+/// Hands each framed piece to every outlet still fed, in turn.
+final class FanOutHandler: TailHandler, @unchecked Sendable {
+    /// Changed on the reader thread only (an outlet let go).
+    var outlets: [Outlet]
+
+    init(outlets: [Outlet]) { self.outlets = outlets }
+
+    func handle(_ piece: FramedPiece, from follower: Follower) {
+        for outlet in outlets { outlet.handler.handle(piece, from: follower) }
     }
 }
 
@@ -153,13 +202,14 @@ final class StopFlag: Sendable {
 }
 
 /// Feeds tailer events into the shared counters.
+/// What is read counts for every output fed by this reader.
 struct StatsTailObserver: TailObserver {
-    let stats: ShipStats
+    let stats: @Sendable () -> [ShipStats]
     let trouble: InputTrouble
     func fileOpened(path: String) { trouble.opened(path) }
     func gzipIncomplete(path: String) { trouble.gzipIncomplete(path) }
     func gzipAbandoned(path: String) { trouble.abandoned(path) }
-    func bytesRead(_ count: Int) { stats.bytesRead.add(count, ordering: .relaxed) }
-    func fileLost(path: String, unshippedBytes: UInt64?) { stats.filesLost.add(1, ordering: .relaxed) }
-    func readError(path: String, errno: Int32) { stats.readErrors.add(1, ordering: .relaxed) }
+    func bytesRead(_ count: Int) { for s in stats() { s.bytesRead.add(count, ordering: .relaxed) } }
+    func fileLost(path: String, unshippedBytes: UInt64?) { for s in stats() { s.filesLost.add(1, ordering: .relaxed) } }
+    func readError(path: String, errno: Int32) { for s in stats() { s.readErrors.add(1, ordering: .relaxed) } }
 }

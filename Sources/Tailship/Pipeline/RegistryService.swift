@@ -35,9 +35,8 @@ struct RegistryService: Service {
         var set = RegistrySet(outputs: kept)
         var generation = lanes.generation
         for lane in lanes.all {
-            let (document, g) = lane.registry.snapshot()
-            set.outputs[lane.name] = document
-            generation &+= g
+            set.outputs[lane.name] = lane.document()
+            generation &+= lane.reading.cursors.generation
         }
         return (set, generation)
     }

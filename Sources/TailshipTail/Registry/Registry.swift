@@ -10,7 +10,7 @@ public final class Registry: Sendable {
         var epoch: UInt64
     }
 
-    private struct State {
+    fileprivate struct State {
         var entries: [FileIdentity: RegistryEntry] = [:]
         /// Bumped when a file restarts at an earlier offset (truncation), so acks
         /// for bytes sent before the restart cannot move the new offset.
@@ -207,10 +207,19 @@ public final class Registry: Sendable {
         }
     }
 
+    /// The snapshot with each entry's current epoch (taken together): acks carrying another epoch are for content no longer in `entries`.
+    func snapshotWithEpochs() -> (document: RegistryDocument, epochs: [FileIdentity: UInt64], generation: UInt64) {
+        state.withLock { ($0.document, $0.epochs, $0.generation) }
+    }
+
     public func snapshot() -> (document: RegistryDocument, generation: UInt64) {
-        state.withLock { s in
-            let sorted = s.entries.values.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
-            return (RegistryDocument(createdAt: s.createdAt, entries: sorted, retired: s.retired.isEmpty ? nil : s.retired), s.generation)
-        }
+        state.withLock { ($0.document, $0.generation) }
+    }
+}
+
+extension Registry.State {
+    var document: RegistryDocument {
+        let sorted = entries.values.sorted { ($0.device, $0.inode) < ($1.device, $1.inode) }
+        return RegistryDocument(createdAt: createdAt, entries: sorted, retired: retired.isEmpty ? nil : retired)
     }
 }
