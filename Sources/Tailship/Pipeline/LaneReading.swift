@@ -69,6 +69,8 @@ final class LaneReading: Sendable {
         current.withLock { $0 = SharedCursors(registry: registry, members: [name]) }
         let loop = recipe.reader(registry: registry, outlet: recipe.outlet(queue: queue, shutdown: shutdown, stats: stats, feed: feed, replay: []))
         if isRemoved { loop.notifiesStopping = false }
+        recipe.logger.notice("output reads the files on its own from what it acknowledged", metadata: [
+            "files": "\(registry.entries.count)", "offset_sum": "\(registry.entries.reduce(0) { $0 + $1.offset })"])
         reader.withLock { $0 = loop }
         return loop
     }

@@ -17,6 +17,8 @@ final class Outlet: @unchecked Sendable {
     // Reader thread only: once one batch could not be queued, later ones must
     // not be either, or their commits would skip the lost batch's lines.
     var gaveUp = false
+    /// Let go by the shared reader: whatever its batcher still emits is dropped (read again by the lane's own reader).
+    var detached = false
     /// Where the batcher's batches go: set by the reader that feeds this outlet.
     var emit: ((Batch) -> Void)?
 
@@ -33,6 +35,21 @@ final class Outlet: @unchecked Sendable {
     }
 
     var batcher: Batcher { handler.batcher }
+
+    // Reader thread only: retries counted when an acknowledgement was last seen.
+    private var acksSeen = 0
+    private var retriesAtAck = 0
+
+    /// The output retried since its last acknowledgement: it is failing now, not just busy.
+    func isFailing() -> Bool {
+        let acks = stats.batchesAcknowledged.load(ordering: .relaxed) + stats.batchesDeadLettered.load(ordering: .relaxed)
+        let retries = stats.retries.load(ordering: .relaxed)
+        if acks != acksSeen {
+            acksSeen = acks
+            retriesAtAck = retries
+        }
+        return retries > retriesAtAck
+    }
 
     /// An outlet for a lane: its batcher hands batches to whichever reader sets `emit`.
     static func make(name: String, config: ResolvedConfig, queue: BatchQueue, shutdown: ShutdownClock, stats: ShipStats, feed: Feed,

@@ -149,17 +149,19 @@ final class ReaderLoop: @unchecked Sendable {
     }
 
     private func enqueue(_ batch: Batch, to outlet: Outlet) {
-        guard !outlet.gaveUp, !outlet.feed.isDetached else { return }
+        guard !outlet.gaveUp, !outlet.detached else { return }
         let began = monotonicSeconds()
         let others = fanOut.outlets.count > 1 && !finishing
         outlet.feed.queuing()
-        let queued = outlet.queue.put(batch, giveUp: {
-            outlet.shutdown.isPastDeadline || (others && !stop.isSet && monotonicSeconds() - began > Self.detachAfter)
+        // A failing output is let go as soon as its queue is full; a busy one after `detachAfter`.
+        let queued = (others && outlet.isFailing()) ? outlet.queue.tryPut(batch) : outlet.queue.put(batch, giveUp: {
+            outlet.shutdown.isPastDeadline
+                || (others && !stop.isSet && (outlet.isFailing() || monotonicSeconds() - began > Self.detachAfter))
         })
         if queued { return }
         outlet.feed.notQueued()
         if others && !stop.isSet && !outlet.shutdown.isPastDeadline {
-            detach(outlet, reason: "its queue stayed full for \(Self.detachAfter) s while other outputs wait")
+            detach(outlet, reason: outlet.isFailing() ? "its queue is full and its sends are failing" : "its queue stayed full for \(Self.detachAfter) s")
         } else {
             outlet.gaveUp = true
             outlet.logger.warning("shutdown deadline reached before the last batches could be queued; they will be read again at the next start")
@@ -170,6 +172,7 @@ final class ReaderLoop: @unchecked Sendable {
     /// uncommitted: its lane, once what it queued is acknowledged, reads them again.
     private func detach(_ outlet: Outlet, reason: String) {
         fanOut.outlets.removeAll { $0 === outlet }
+        outlet.detached = true
         outlet.stats.openFiles.store(0, ordering: .relaxed)
         outlet.feed.detach()
         outlet.logger.notice("output no longer fed by the shared reader; it reads the files on its own once what it holds is sent",

@@ -26,6 +26,17 @@ public final class BatchQueue: Sendable {
         while slots.wait(timeout: .now() + .milliseconds(100)) == .timedOut {
             if state.withLock({ $0.cancelled }) || giveUp() { return false }
         }
+        return insert(batch)
+    }
+
+    /// Queues only if there is room now; never blocks.
+    public func tryPut(_ batch: Batch) -> Bool {
+        guard slots.wait(timeout: .now()) == .success else { return false }
+        return insert(batch)
+    }
+
+    /// Hands over or queues a batch whose slot was taken.
+    private func insert(_ batch: Batch) -> Bool {
         enum Outcome { case handed(CheckedContinuation<Batch?, Never>), queued, refused }
         let outcome: Outcome = state.withLock { s in
             if s.cancelled { return .refused }

@@ -29,6 +29,8 @@ public struct Backup: Sendable, Equatable {
     static func olderFirst(_ a: Backup, _ b: Backup) -> Bool {
         if a.time != b.time { return a.time < b.time }
         if a.rank != b.rank { return a.rank > b.rank }
+        // A file and its compressed copy (both pinned): the plain one first, so the copy is known as its twin.
+        if a.compressed != b.compressed { return !a.compressed }
         return a.path < b.path
     }
 }
