@@ -69,21 +69,7 @@ public final class Daemon: Sendable {
         completion.lanes.withLock { $0 = lanes }
         var finish: (@Sendable () -> Void)?
         if backfill != nil { finish = { @Sendable in completion.laneFinished() } }
-        let running = config.outputs.filter { only == nil || $0.name == only }
-        let together = SharedStart.members(running.map { ($0.name, stored?.document(for: $0.name)) })
-        let cursors = together.first.map { first in
-            SharedCursors(registry: Registry(stored?.document(for: first)), members: together)
-        }
-        for output in running {
-            let start: Lane.Start = cursors.flatMap { together.contains(output.name) ? .shared($0) : nil } ?? .own(stored?.document(for: output.name))
-            lanes.add(try Lane(config: config, output: output, start: start, context: context,
-                               primary: output.name == running.first?.name, audit: audit, onComplete: finish))
-        }
-        var shared: ReaderLoop?
-        if let cursors {
-            shared = ReaderLoop(config: config, registry: cursors.registry, outlets: lanes.all.compactMap(\.sharedOutlet), logger: logger,
-                                policies: policies, state: state, backfill: backfill, trouble: trouble)
-        }
+        let shared = try Self.makeLanes(config, only: only, stored: stored, context: context, audit: audit, finish: finish, into: lanes)
         let kept = Self.keptCursors(stored, configured: config.outputs.map(\.name), running: lanes.all.map(\.name), logger: logger)
         let monitoring = try Self.makeMonitoring(config, metrics: metrics, state: state, lanes: lanes, policies: policies, audit: audit, logger: logger)
         monitoringAddress = monitoring?.address
@@ -117,6 +103,25 @@ public final class Daemon: Sendable {
             "inputs": "\(config.inputs.flatMap(\.paths).joined(separator: ","))",
             "outputs": "\(lanes.all.map(\.name).joined(separator: ","))",
         ])
+    }
+
+    /// A lane per output (`only`: that one), in `lanes`; those whose stored offsets match share the returned reader.
+    private static func makeLanes(_ config: ResolvedConfig, only: String?, stored: RegistrySet?, context: Lane.Context, audit: AuditMetrics?,
+                                  finish: (@Sendable () -> Void)?, into lanes: LaneTable) throws -> ReaderLoop? {
+        let running = config.outputs.filter { only == nil || $0.name == only }
+        let together = SharedStart.members(running.map { ($0.name, stored?.document(for: $0.name)) })
+        let cursors = together.first.map { first in
+            SharedCursors(registry: Registry(stored?.document(for: first)), members: together)
+        }
+        for output in running {
+            let start: Lane.Start = cursors.flatMap { together.contains(output.name) ? .shared($0) : nil } ?? .own(stored?.document(for: output.name))
+            lanes.add(try Lane(config: config, output: output, start: start, context: context,
+                               primary: output.name == running.first?.name, audit: audit, onComplete: finish))
+        }
+        return cursors.map { cursors in
+            ReaderLoop(config: config, registry: cursors.registry, outlets: lanes.all.compactMap(\.sharedOutlet), logger: context.logger,
+                       policies: context.policies, state: context.state, backfill: context.backfill, trouble: context.trouble)
+        }
     }
 
     /// Offsets of outputs not running in this process that stay in the registry file: with

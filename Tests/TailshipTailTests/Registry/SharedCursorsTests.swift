@@ -1,0 +1,80 @@
+import TailshipBasics
+import Testing
+@testable import TailshipTail
+
+/// Several outputs acknowledging through one registry: its offset is what every member
+/// reached, each member's document is what it alone reached, and one that leaves no
+/// longer holds the others back. Checked against a model of acks kept apart from the code.
+@Suite struct SharedCursorsTests {
+    private func track(_ registry: Registry, _ inode: UInt64, at offset: UInt64 = 0) -> (FileIdentity, UInt64) {
+        let id = FileIdentity(device: 1, inode: inode)
+        let head = Array("file \(inode) ".utf8)
+        let epoch = registry.track(RegistryEntry(identity: id, fingerprint: Fingerprint(head: head), path: "f\(inode)", offset: offset, lastSeen: 0))
+        return (id, epoch)
+    }
+
+    @Test func theRegistryMovesOnlyAsFarAsEveryMemberAndEachDocumentKeepsItsOwn() {
+        let registry = Registry()
+        let cursors = SharedCursors(registry: registry, members: ["a", "b"])
+        let (id, epoch) = track(registry, 7)
+        cursors.commit("a", identity: id, epoch: epoch, offset: 500, now: 1)
+        #expect(registry.entry(for: id)?.offset == 0)
+        cursors.commit("b", identity: id, epoch: epoch, offset: 300, now: 1)
+        #expect(registry.entry(for: id)?.offset == 300)
+        #expect(cursors.document(for: "a").entries.first?.offset == 500)
+        #expect(cursors.document(for: "b").entries.first?.offset == 300)
+        cursors.leave("b", now: 2)
+        #expect(registry.entry(for: id)?.offset == 500)
+        #expect(cursors.members == ["a"])
+    }
+
+    @Test func ackForAnEarlierEpochDoesNotMoveTheNewContent() {
+        let registry = Registry()
+        let cursors = SharedCursors(registry: registry, members: ["a", "b"])
+        let (id, old) = track(registry, 9)
+        let new = registry.reset(id, offset: 0)
+        cursors.commit("a", identity: id, epoch: old, offset: 800, now: 1)
+        cursors.commit("b", identity: id, epoch: old, offset: 800, now: 1)
+        #expect(registry.entry(for: id)?.offset == 0)
+        #expect(cursors.document(for: "a").entries.first?.offset == 0)
+        cursors.commit("a", identity: id, epoch: new, offset: 40, now: 1)
+        #expect(cursors.document(for: "a").entries.first?.offset == 40)
+        #expect(registry.entry(for: id)?.offset == 0)
+    }
+
+    /// Random acks by three members over four files, members leaving: after every step the
+    /// registry offset of each file equals the model's (the lowest member's ack once every
+    /// member acked, else where tracking started) and each document gives its member's own.
+    @Test func randomAcksAgreeWithTheModel() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let registry = Registry()
+            var members = ["a", "b", "c"]
+            let cursors = SharedCursors(registry: registry, members: members)
+            let starts: [UInt64] = (0..<4).map { _ in UInt64.random(in: 0...50, using: &rng) }
+            let files = (0..<4).map { track(registry, UInt64(100 + $0), at: starts[$0]) }
+            var acks: [String: [UInt64?]] = ["a": [nil, nil, nil, nil], "b": [nil, nil, nil, nil], "c": [nil, nil, nil, nil]]
+            var expected = starts
+            for _ in 0..<40 {
+                if members.count > 1 && Int.random(in: 0..<15, using: &rng) == 0 {
+                    let gone = members.remove(at: Int.random(in: 0..<members.count, using: &rng))
+                    cursors.leave(gone, now: 1)
+                } else {
+                    let m = ["a", "b", "c"].randomElement(using: &rng)!, f = Int.random(in: 0..<4, using: &rng)
+                    let offset = max(acks[m]![f] ?? 0, starts[f]) + UInt64.random(in: 0...100, using: &rng)
+                    cursors.commit(m, identity: files[f].0, epoch: files[f].1, offset: offset, now: 1)
+                    acks[m]![f] = max(acks[m]![f] ?? 0, offset)
+                }
+                for f in 0..<4 {
+                    let reached = members.map { acks[$0]![f] }
+                    if !reached.contains(where: { $0 == nil }) { expected[f] = max(expected[f], reached.map { $0! }.min()!) }
+                    #expect(registry.entry(for: files[f].0)?.offset == expected[f])
+                    for m in ["a", "b", "c"] {
+                        let own = cursors.document(for: m).entries.first { $0.identity == files[f].0 }?.offset
+                        #expect(own == max(expected[f], acks[m]![f] ?? 0))
+                    }
+                }
+            }
+        }
+    }
+}
