@@ -100,6 +100,8 @@ final class LanesService: Service, Sendable {
             logger.error("output stopped with an error", metadata: ["output": "\(lane.name)", "error": "\(error)"])
         }
         if lane.isRemoved {
+            // Sharing a reader, its acks no longer hold the others' common offset back.
+            lane.reading.cursors.leave(lane.name, now: Date().timeIntervalSince1970)
             table.remove(lane)
             logger.notice("output removed: its offsets are dropped from the registry", metadata: ["output": "\(lane.name)"])
         }

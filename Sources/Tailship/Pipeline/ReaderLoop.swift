@@ -16,6 +16,8 @@ final class ReaderLoop: @unchecked Sendable {
     static let detachAfter = 0.5
     private let tailers: [Tailer]
     private let fanOut: FanOutHandler
+    /// Every outlet it started with: read from other threads (the fed ones change on the reader thread).
+    private let allOutlets: [Outlet]
     private let policies: PolicyHolder
     private let watcher: any ChangeWatcher
     private let logger: Logger
@@ -43,6 +45,7 @@ final class ReaderLoop: @unchecked Sendable {
         stop = StopFlag()
         let fanOut = FanOutHandler(outlets: outlets)
         self.fanOut = fanOut
+        allOutlets = outlets
         let observer = StatsTailObserver(stats: { fanOut.outlets.map(\.stats) }, trouble: trouble)
         tailers = config.inputs.map { input in
             Tailer(options: Self.tailOptions(input, config: config, backfill: backfill), registry: registry, observer: observer, logger: logger)
@@ -73,7 +76,8 @@ final class ReaderLoop: @unchecked Sendable {
 
     func requestStop() {
         if notifiesStopping { state.stopping() }
-        for outlet in fanOut.outlets { outlet.shutdown.start() }
+        // An outlet let go meanwhile is stopping too, or will by its own lane's shutdown: starting its clock changes nothing.
+        for outlet in allOutlets { outlet.shutdown.start() }
         stop.set()
         watcher.wake()
     }
