@@ -57,6 +57,7 @@ public final class DaemonMetrics: Sendable {
         ("backlog", "tailship_backlog_bytes", "Bytes of input not yet acknowledged: live files, rotated files read or not yet opened, .gz backups (decompressed length), pinned files; one content counted once."),
         ("backlog_oldest", "tailship_backlog_oldest_seconds", "Age (from its modification time) of the oldest file holding bytes not yet acknowledged; 0 when none."),
         ("open_files", "tailship_open_files", "Files open for reading."),
+        ("shared_reader", "tailship_shared_reader", "1 while the output is fed by the reader it shares with other outputs (lines read once); 0 while it reads on its own."),
         ("pinned_files", "tailship_pinned_files", "Rotated files kept by a hard link in the pin directory until they are acknowledged."),
         ("pinned_bytes", "tailship_pinned_bytes", "Bytes on disk of the pinned files (alert near pins.max_bytes)."),
         ("pins_enabled", "tailship_pins_enabled", "1 when pinning works; 0 when it is off (pins.enabled: false, or the pin directory cannot be used)."),
@@ -143,6 +144,7 @@ public final class DaemonMetrics: Sendable {
     private func syncGauges(_ stats: ShipStats, output: String, _ s: inout Synced) {
         gauge("dead_letter_stalled", output, &s).set(to: Double(stats.deadLetterStalled.load(ordering: .relaxed)))
         gauge("open_files", output, &s).set(to: Double(stats.openFiles.load(ordering: .relaxed)))
+        gauge("shared_reader", output, &s).set(to: Double(stats.sharedReader.load(ordering: .relaxed)))
         gauge("inflight", output, &s).set(to: Double(stats.inFlightBatches.load(ordering: .relaxed)))
         gauge("backlog", output, &s).set(to: Double(stats.backlogBytes.load(ordering: .relaxed)))
         let oldest = stats.backlogOldestModified.load(ordering: .relaxed)

@@ -118,10 +118,13 @@ public final class Daemon: Sendable {
             lanes.add(try Lane(config: config, output: output, start: start, context: context,
                                primary: output.name == running.first?.name, audit: audit, onComplete: finish))
         }
-        return cursors.map { cursors in
-            ReaderLoop(config: config, registry: cursors.registry, outlets: lanes.all.compactMap(\.sharedOutlet), logger: context.logger,
-                       policies: context.policies, state: context.state, backfill: context.backfill, trouble: context.trouble)
+        let shared = cursors.map { cursors in
+            ReaderLoop(config: config, registry: cursors.registry, outlets: lanes.all.compactMap(\.sharedOutlet), role: .shared(cursors),
+                       logger: context.logger, policies: context.policies, state: context.state, backfill: context.backfill,
+                       trouble: context.trouble)
         }
+        context.shared.set(shared)
+        return shared
     }
 
     /// Offsets of outputs not running in this process that stay in the registry file: with

@@ -18,6 +18,8 @@ final class Lane: Sendable {
         let policies: PolicyHolder
         let backfill: BackfillMode?
         let trouble: InputTrouble
+        /// The shared reader, which lanes reading on their own rejoin when level with it.
+        let shared = SharedReaderRef()
     }
 
     /// Where the lane's lines come from at start.

@@ -53,11 +53,29 @@ final class LaneReading: Sendable {
 
     /// Makes the outlet the shared reader feeds, or (own) a reader of this lane's own around it.
     func start(shared: Bool, replay: [RecordedBatch]) -> Outlet? {
-        let outlet = recipe.outlet(queue: queue, shutdown: shutdown, stats: stats, feed: feed, replay: replay)
+        let outlet = makeOutlet(replay: replay)
         guard !shared else { return outlet }
-        let loop = recipe.reader(registry: cursors.registry, outlet: outlet)
+        let loop = recipe.reader(registry: cursors.registry, outlet: outlet, rejoining: rejoining)
         reader.withLock { $0 = loop }
         return nil
+    }
+
+    /// Fed by the shared reader (not let go, no reader of its own).
+    var isFedByShared: Bool { !feed.isDetached && ownReader == nil }
+
+    private func makeOutlet(replay: [RecordedBatch]) -> Outlet {
+        recipe.outlet(queue: queue, shutdown: shutdown, stats: stats, feed: feed, replay: replay)
+    }
+
+    /// How this lane's own reader hands it back to the shared reader: on accepting, the shared
+    /// reader (on its thread, before feeding the new outlet) switches the lane's acks to its cursors.
+    private var rejoining: ReaderLoop.Rejoining {
+        ReaderLoop.Rejoining(target: recipe.context.shared, makeOutlet: { [unowned self] in makeOutlet(replay: []) },
+                             onJoin: { [unowned self] shared in
+                                 current.withLock { $0 = shared }
+                                 reader.withLock { $0 = nil }
+                                 feed.attach()
+                             })
     }
 
     /// After the shared reader let go and everything queued was acknowledged: a registry
@@ -67,7 +85,7 @@ final class LaneReading: Sendable {
         let registry = Registry(shared.document(for: name))
         shared.leave(name, now: Date().timeIntervalSince1970)
         current.withLock { $0 = SharedCursors(registry: registry, members: [name]) }
-        let loop = recipe.reader(registry: registry, outlet: recipe.outlet(queue: queue, shutdown: shutdown, stats: stats, feed: feed, replay: []))
+        let loop = recipe.reader(registry: registry, outlet: makeOutlet(replay: []), rejoining: rejoining)
         if isRemoved { loop.notifiesStopping = false }
         recipe.logger.notice("output reads the files on its own from what it acknowledged", metadata: [
             "files": "\(registry.entries.count)", "offset_sum": "\(registry.entries.reduce(0) { $0 + $1.offset })"])

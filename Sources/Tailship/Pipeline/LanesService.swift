@@ -64,7 +64,7 @@ final class LanesService: Service, Sendable {
     /// the shared reader is let go first, so that nothing is queued after its queue is finished.
     private func remove(_ lane: Lane, in group: inout TaskGroup<Void>) {
         lane.markRemoved()
-        guard let shared, lane.sharedOutlet != nil, !lane.reading.feed.isDetached else {
+        guard let shared, lane.reading.isFedByShared else {
             group.addTask { await lane.group.triggerGracefulShutdown() }
             return
         }
@@ -75,20 +75,9 @@ final class LanesService: Service, Sendable {
         }
     }
 
-    /// The shared reader on a thread of its own (it blocks in poll and read), until it stops.
+    /// The shared reader until it stops.
     private static func run(_ reader: ReaderLoop, done: StopFlag) async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
-                let thread = Thread {
-                    reader.run()
-                    finished.resume()
-                }
-                thread.name = "tailship-reader"
-                thread.start()
-            }
-        } onCancel: {
-            reader.requestStop()
-        }
+        await ReaderThread.run(reader)
         done.set()
     }
 

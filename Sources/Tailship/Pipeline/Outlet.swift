@@ -74,8 +74,9 @@ private final class EmitBox {
     var emit: ((Batch) -> Void)?
 }
 
-/// What a lane and the reader feeding it tell each other: batches queued and
-/// acknowledged (all acknowledged: drained), and whether the shared reader let go of it.
+/// What a lane and the reader feeding it tell each other: batches queued (and their
+/// numbering) and acknowledged (all acknowledged: drained), and whether the shared
+/// reader let go of it.
 final class Feed: Sendable {
     private struct State {
         var queued = 0
@@ -84,7 +85,9 @@ final class Feed: Sendable {
     }
     private let state = Mutex(State())
 
-    func queuing() { state.withLock { $0.queued += 1 } }
+    /// A batch is being queued: its sequence number. The lane's batches are numbered here, not by
+    /// a batcher, so they run on without a gap across readers (the shipper acknowledges in this order).
+    func queuing() -> UInt64 { state.withLock { $0.queued += 1; return UInt64($0.queued) } }
     func notQueued() { state.withLock { $0.queued -= 1 } }
     func acknowledged() { state.withLock { $0.acknowledged += 1 } }
     /// Every batch queued so far was acknowledged (or dead-lettered): its offsets are committed.
@@ -92,5 +95,7 @@ final class Feed: Sendable {
 
     /// The shared reader feeds this lane no more (set on the reader thread, after its last batch).
     func detach() { state.withLock { $0.detached = true } }
+    /// Fed by the shared reader again (a lane that rejoined it).
+    func attach() { state.withLock { $0.detached = false } }
     var isDetached: Bool { state.withLock { $0.detached } }
 }

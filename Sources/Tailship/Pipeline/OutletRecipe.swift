@@ -24,9 +24,9 @@ struct OutletRecipe: @unchecked Sendable {
                     backfill: context.backfill, replay: replay, onComplete: onComplete)
     }
 
-    /// A reader feeding this output alone, tracking files in `registry`.
-    func reader(registry: Registry, outlet: Outlet) -> ReaderLoop {
-        ReaderLoop(config: config, registry: registry, outlets: [outlet], logger: logger, policies: context.policies,
+    /// A reader feeding this output alone, tracking files in `registry`; `rejoining`: how it goes back to the shared reader.
+    func reader(registry: Registry, outlet: Outlet, rejoining: ReaderLoop.Rejoining?) -> ReaderLoop {
+        ReaderLoop(config: config, registry: registry, outlets: [outlet], role: .own(rejoining), logger: logger, policies: context.policies,
                    state: context.state, backfill: context.backfill, trouble: context.trouble)
     }
 }

@@ -14,14 +14,36 @@ import TailshipTail
 final class ReaderLoop: @unchecked Sendable {
     /// How long a full queue may hold up the other outputs before its output is let go.
     static let detachAfter = 0.5
-    private let tailers: [Tailer]
-    private let fanOut: FanOutHandler
-    /// Every outlet it started with: read from other threads (the fed ones change on the reader thread).
-    private let allOutlets: [Outlet]
+    /// What this reader is: the shared one (its cursors) or a lane's own (and how it may rejoin the shared one).
+    enum Role {
+        case shared(SharedCursors)
+        case own(Rejoining?)
+    }
+
+    /// How a lane's own reader hands its lane back to the shared reader.
+    struct Rejoining {
+        let target: SharedReaderRef
+        /// A new outlet on the lane's queue, for the shared reader to feed.
+        let makeOutlet: () -> Outlet
+        let onJoin: @Sendable (SharedCursors) -> Void
+    }
+
+    let role: Role
+    let tailers: [Tailer]
+    let fanOut: FanOutHandler
+    /// Every outlet ever fed: read from other threads (the fed ones change on the reader thread).
+    let everFed: Mutex<[Outlet]>
+    /// Offers of lanes reading on their own to be fed again (shared reader).
+    let offers = Mutex<[RejoinOffer]>([])
+    /// Reader thread only (own reader): when it last offered to rejoin.
+    var lastOffer = 0.0
+    /// Own reader: it handed its lane back to the shared reader and ended (its queue stays open).
+    let rejoinedFlag = StopFlag()
+    var rejoined: Bool { rejoinedFlag.isSet }
     private let policies: PolicyHolder
-    private let watcher: any ChangeWatcher
-    private let logger: Logger
-    private let stop: StopFlag
+    let watcher: any ChangeWatcher
+    let logger: Logger
+    let stop: StopFlag
     private let state: DaemonState
     /// Outlets to let go of (their output was removed by a reload), by name.
     private let detachRequests = Mutex<Set<String>>([])
@@ -35,9 +57,12 @@ final class ReaderLoop: @unchecked Sendable {
     }
     /// Backfill: ends once every file was read to its end.
     private let finite: Bool
+    /// A backfill, or stopping: outputs neither leave nor join.
+    var finiteOrStopping: Bool { finite || stop.isSet }
 
-    init(config: ResolvedConfig, registry: Registry, outlets: [Outlet], logger: Logger, policies: PolicyHolder,
+    init(config: ResolvedConfig, registry: Registry, outlets: [Outlet], role: Role, logger: Logger, policies: PolicyHolder,
          state: DaemonState = DaemonState(), backfill: BackfillMode? = nil, trouble: InputTrouble = InputTrouble()) {
+        self.role = role
         self.state = state
         self.logger = logger
         self.policies = policies
@@ -45,18 +70,23 @@ final class ReaderLoop: @unchecked Sendable {
         stop = StopFlag()
         let fanOut = FanOutHandler(outlets: outlets)
         self.fanOut = fanOut
-        allOutlets = outlets
+        everFed = Mutex(outlets)
         let observer = StatsTailObserver(stats: { fanOut.outlets.map(\.stats) }, trouble: trouble)
         tailers = config.inputs.map { input in
             Tailer(options: Self.tailOptions(input, config: config, backfill: backfill), registry: registry, observer: observer, logger: logger)
         }
         watcher = PosixFileSystem().watcher(directories: Array(Set(tailers.flatMap { $0.discovery.watchDirectories })).sorted())
         let stop = self.stop
-        for outlet in outlets {
-            outlet.emit = { [unowned self, unowned outlet] batch in self.enqueue(batch, to: outlet) }
-            outlet.handler.isStopping = { stop.isSet }
-        }
+        for outlet in outlets { wire(outlet) }
         for tailer in tailers { tailer.shouldStop = { stop.isSet } }
+    }
+
+    /// Batches of `outlet` go to its queue through this reader, which stops them at shutdown.
+    func wire(_ outlet: Outlet) {
+        let stop = self.stop
+        outlet.emit = { [unowned self, unowned outlet] batch in self.enqueue(batch, to: outlet) }
+        outlet.handler.isStopping = { stop.isSet }
+        if case .shared = role { outlet.stats.sharedReader.store(1, ordering: .relaxed) }
     }
 
     static func tailOptions(_ input: ResolvedConfig.Input, config: ResolvedConfig, backfill: BackfillMode?) -> TailOptions {
@@ -77,7 +107,7 @@ final class ReaderLoop: @unchecked Sendable {
     func requestStop() {
         if notifiesStopping { state.stopping() }
         // An outlet let go meanwhile is stopping too, or will by its own lane's shutdown: starting its clock changes nothing.
-        for outlet in allOutlets { outlet.shutdown.start() }
+        for outlet in everFed.withLock({ $0 }) { outlet.shutdown.start() }
         stop.set()
         watcher.wake()
     }
@@ -98,6 +128,7 @@ final class ReaderLoop: @unchecked Sendable {
         let trim = finite ? nil : IdleMemoryTrim()
         while !stop.isSet {
             detachRequested()
+            acceptOffers()
             var read = 0
             for tailer in tailers {
                 read += tailer.poll(fanOut)
@@ -121,6 +152,10 @@ final class ReaderLoop: @unchecked Sendable {
                 }
                 if read == 0 && drainedPasses > 0 { continue }
             }
+            if read == 0 && !stop.isSet && offerToRejoin() {
+                rejoinedFlag.set()
+                break
+            }
             if read == 0 && !stop.isSet {
                 // Poll at least every 250 ms even with inotify: it covers missed events and NFS.
                 var wait = 250.0
@@ -134,10 +169,10 @@ final class ReaderLoop: @unchecked Sendable {
         logger.info("reader stopped")
     }
 
-    /// Queues the open batches and closes the queues of the outlets still fed.
+    /// Queues the open batches and closes the queues of the outlets still fed (not of one handed back to the shared reader).
     private func finish() {
         finishing = true
-        for outlet in fanOut.outlets {
+        for outlet in fanOut.outlets where !rejoined {
             outlet.batcher.flush()
             outlet.queue.finish()
             outlet.stats.openFiles.store(0, ordering: .relaxed)
@@ -156,7 +191,8 @@ final class ReaderLoop: @unchecked Sendable {
         guard !outlet.gaveUp, !outlet.detached else { return }
         let began = monotonicSeconds()
         let others = fanOut.outlets.count > 1 && !finishing
-        outlet.feed.queuing()
+        var batch = batch
+        batch.sequence = outlet.feed.queuing()
         // A failing output is let go as soon as its queue is full; a busy one after `detachAfter`.
         let queued = (others && outlet.isFailing()) ? outlet.queue.tryPut(batch) : outlet.queue.put(batch, giveUp: {
             outlet.shutdown.isPastDeadline
@@ -178,6 +214,7 @@ final class ReaderLoop: @unchecked Sendable {
         fanOut.outlets.removeAll { $0 === outlet }
         outlet.detached = true
         outlet.stats.openFiles.store(0, ordering: .relaxed)
+        outlet.stats.sharedReader.store(0, ordering: .relaxed)
         outlet.feed.detach()
         outlet.logger.notice("output no longer fed by the shared reader; it reads the files on its own once what it holds is sent",
                              metadata: ["reason": "\(reason)"])

@@ -36,6 +36,8 @@ public final class ShipStats: Sendable {
     public let policyInvalid = Atomic<Int>(0)
     /// Files open for reading now.
     public let openFiles = Atomic<Int>(0)
+    /// 1 while the output is fed by a reader shared with other outputs.
+    public let sharedReader = Atomic<Int>(0)
     /// Files that vanished before all of them was shipped.
     public let filesLost = Atomic<Int>(0)
     /// Pinned rotated files and their bytes on disk; whether pinning works (1) or is off (0).

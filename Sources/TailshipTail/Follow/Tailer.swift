@@ -89,6 +89,17 @@ public final class Tailer: @unchecked Sendable {
         }
     }
 
+    /// Each open file's read offset, when none holds part of a line (nil otherwise): two readers
+    /// with the same positions have handed out the same lines.
+    public var levelPositions: [FileIdentity: UInt64]? {
+        var positions: [FileIdentity: UInt64] = [:]
+        for f in followers {
+            guard f.framer.carriedBytes == 0 else { return nil }
+            positions[f.identity] = f.readOffset
+        }
+        return positions
+    }
+
     /// Identities currently open.
     public var openIdentities: Set<FileIdentity> { Set(followers.map(\.identity)) }
 

@@ -15,6 +15,9 @@ public final class Registry: Sendable {
         /// Bumped when a file restarts at an earlier offset (truncation), so acks
         /// for bytes sent before the restart cannot move the new offset.
         var epochs: [FileIdentity: UInt64] = [:]
+        /// The epoch at which each file's current content began: tracking the same content again
+        /// (a file reopened, a pin found) starts a new epoch but not new content.
+        var contentSince: [FileIdentity: UInt64] = [:]
         /// Acks for a file's old contents that now count for their copy (copytruncate).
         var redirects: [EpochKey: EpochKey] = [:]
         var retired: [RegistryEntry] = []
@@ -104,6 +107,9 @@ public final class Registry: Sendable {
         state.withLock {
             let epoch = ($0.epochs[entry.identity] ?? 0) &+ 1
             $0.epochs[entry.identity] = epoch
+            if $0.entries[entry.identity]?.fingerprint != entry.fingerprint || $0.contentSince[entry.identity] == nil {
+                $0.contentSince[entry.identity] = epoch
+            }
             if let old = $0.entries[entry.identity], old.finalSize != nil, old.fingerprint != entry.fingerprint {
                 // Inode reused: remember the old file's content for its later .gz.
                 Self.retire(old, epoch: epoch - 1, in: &$0)
@@ -183,6 +189,7 @@ public final class Registry: Sendable {
         state.withLock {
             let epoch = ($0.epochs[identity] ?? 0) &+ 1
             $0.epochs[identity] = epoch
+            $0.contentSince[identity] = epoch
             if var e = $0.entries[identity] {
                 e.offset = offset
                 $0.entries[identity] = e
@@ -207,9 +214,18 @@ public final class Registry: Sendable {
         }
     }
 
-    /// The snapshot with each entry's current epoch (taken together): acks carrying another epoch are for content no longer in `entries`.
-    func snapshotWithEpochs() -> (document: RegistryDocument, epochs: [FileIdentity: UInt64], generation: UInt64) {
-        state.withLock { ($0.document, $0.epochs, $0.generation) }
+    /// Which content an ack at `epoch` is for: the epoch that content began at (the same for
+    /// every epoch of one content), and the current epoch when it is the current content.
+    func content(_ identity: FileIdentity, epoch: UInt64) -> (since: UInt64, current: UInt64?) {
+        state.withLock { s in
+            guard let since = s.contentSince[identity], let current = s.epochs[identity], epoch >= since else { return (epoch, nil) }
+            return (since, current)
+        }
+    }
+
+    /// The snapshot with the epoch each entry's current content began at (taken together).
+    func snapshotWithContent() -> (document: RegistryDocument, contentSince: [FileIdentity: UInt64], generation: UInt64) {
+        state.withLock { ($0.document, $0.contentSince, $0.generation) }
     }
 
     public func snapshot() -> (document: RegistryDocument, generation: UInt64) {

@@ -31,7 +31,9 @@ public final class SharedCursors: Sendable {
 
     /// `member` acknowledged `identity`'s bytes up to `offset` (read at `epoch`).
     public func commit(_ member: String, identity: FileIdentity, epoch: UInt64, offset: UInt64, now: Double) {
-        let key = Registry.EpochKey(identity: identity, epoch: epoch)
+        // Acks are kept by content: the epochs of one content (tracked again) share them.
+        let (since, current) = registry.content(identity, epoch: epoch)
+        let key = Registry.EpochKey(identity: identity, epoch: since)
         let common: UInt64? = state.withLock { s in
             var acks = s.acks[key] ?? [:]
             guard offset > acks[member] ?? 0 else { return nil }
@@ -41,7 +43,7 @@ public final class SharedCursors: Sendable {
             if s.acks.count > Self.ackLimit { dropStale(&s) }
             return Self.common(acks, members: s.members)
         }
-        if let common { registry.commit(identity, epoch: epoch, offset: common, now: now) }
+        if let common { registry.commit(identity, epoch: current ?? epoch, offset: common, now: now) }
     }
 
     /// `member` no longer reads through this registry: the others' acks alone move it from now on.
@@ -51,17 +53,34 @@ public final class SharedCursors: Sendable {
             s.generation &+= 1
             return s.acks.compactMap { key, acks in Self.common(acks, members: s.members).map { (key, $0) } }
         }
-        for (key, offset) in moves { registry.commit(key.identity, epoch: key.epoch, offset: offset, now: now) }
+        for (key, offset) in moves {
+            let current = registry.content(key.identity, epoch: key.epoch).current
+            registry.commit(key.identity, epoch: current ?? key.epoch, offset: offset, now: now)
+        }
+    }
+
+    /// `member` is fed by this registry's reader again, from these read offsets (the open files'):
+    /// having sent everything, it has acknowledged exactly them.
+    public func join(_ member: String, at positions: [FileIdentity: UInt64]) {
+        let (_, since, _) = registry.snapshotWithContent()
+        state.withLock { s in
+            if !s.members.contains(member) { s.members.append(member) }
+            for (identity, offset) in positions {
+                let key = Registry.EpochKey(identity: identity, epoch: since[identity] ?? 0)
+                s.acks[key, default: [:]][member] = max(s.acks[key]?[member] ?? 0, offset)
+            }
+            s.generation &+= 1
+        }
     }
 
     /// What `member` has acknowledged: the registry's entries, each at the member's own offset where it is further.
     public func document(for member: String) -> RegistryDocument {
-        let (document, epochs, _) = registry.snapshotWithEpochs()
+        let (document, since, _) = registry.snapshotWithContent()
         let acks = state.withLock { $0.acks }
         var own = document
         own.entries = document.entries.map { entry in
             var e = entry
-            let key = Registry.EpochKey(identity: entry.identity, epoch: epochs[entry.identity] ?? 0)
+            let key = Registry.EpochKey(identity: entry.identity, epoch: since[entry.identity] ?? 0)
             if let mine = acks[key]?[member], mine > e.offset { e.offset = mine }
             return e
         }

@@ -28,6 +28,35 @@ import Testing
         #expect(cursors.members == ["a"])
     }
 
+    @Test func aMemberThatJoinsAtTheReadersPositionsHoldsTheOthersBackFromThereOnly() {
+        let registry = Registry()
+        let cursors = SharedCursors(registry: registry, members: ["a"])
+        let (id, epoch) = track(registry, 8)
+        cursors.commit("a", identity: id, epoch: epoch, offset: 100, now: 1)
+        #expect(registry.entry(for: id)?.offset == 100)
+        // "b" caught up on its own to 150 (the reader's position; "a" has 50 more in flight) and joins.
+        cursors.join("b", at: [id: 150])
+        #expect(cursors.members == ["a", "b"])
+        #expect(cursors.document(for: "b").entries.first?.offset == 150)
+        cursors.commit("a", identity: id, epoch: epoch, offset: 200, now: 1)
+        #expect(registry.entry(for: id)?.offset == 150)
+        cursors.commit("b", identity: id, epoch: epoch, offset: 260, now: 1)
+        #expect(registry.entry(for: id)?.offset == 200)
+    }
+
+    /// A file tracked again with the same content (reopened, found as a pin) keeps each member's acks.
+    @Test func trackingTheSameContentAgainKeepsEachMembersAcks() {
+        let registry = Registry()
+        let cursors = SharedCursors(registry: registry, members: ["a", "b"])
+        let (id, first) = track(registry, 5)
+        cursors.commit("a", identity: id, epoch: first, offset: 700, now: 1)
+        let (_, second) = track(registry, 5)
+        #expect(second != first)
+        #expect(cursors.document(for: "a").entries.first?.offset == 700)
+        cursors.commit("b", identity: id, epoch: second, offset: 400, now: 1)
+        #expect(registry.entry(for: id)?.offset == 400)
+    }
+
     @Test func ackForAnEarlierEpochDoesNotMoveTheNewContent() {
         let registry = Registry()
         let cursors = SharedCursors(registry: registry, members: ["a", "b"])

@@ -78,6 +78,10 @@ import TailshipTestSupport
             eventListIDs(falco).count >= Self.events && s.counts().final >= Self.events
                 && OutputReader.auditIDs(in: (try? OutputReader.contents(of: archive)) ?? []).count >= Self.events
         })
+        // Let go during the stall, read on its own to catch up, then fed by the shared reader again.
+        #expect(await eventually(seconds: 30) {
+            ((try? monitoring.scrape())?.value("tailship_shared_reader", ["output": "falco"]) ?? 0) == 1
+        })
         await daemon.stopCleanly()
         let reports = [("falco", DeliveryReport(written: written, delivered: eventListIDs(falco))),
                        ("archive", DeliveryReport(written: written, delivered: OutputReader.auditIDs(in: try OutputReader.contents(of: archive))))]
