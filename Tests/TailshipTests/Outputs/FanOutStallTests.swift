@@ -35,8 +35,7 @@ import TailshipTestSupport
     }
 
     @Test func aStalledOutputHoldsNoOtherBackAndAllThreeGetEveryEventOnce() async throws {
-        let s = try ClickHouseOutputTests.Scene()
-        let f = s.f
+        let s = try ClickHouseOutputTests.Scene(), f = s.f
         let stall = f.dir.file("falco-down")
         _ = FileManager.default.createFile(atPath: stall, contents: nil)
         let falco = try PyReceiver(directory: f.dir.path, failWhile: stall)
