@@ -32,6 +32,8 @@ public final class Registry: Sendable {
     /// than this predate Tailship (history). Moved back by `backdate(before:)`.
     public var createdAt: Double { state.withLock { $0.createdAt } }
     static let retiredLimit = 64
+    /// Head bytes two trackings of one inode must share, fingerprinted, to count as one content.
+    static let sameContentHead = 256
     /// True when there was no registry before this process.
     public let isNew: Bool
 
@@ -107,7 +109,10 @@ public final class Registry: Sendable {
         state.withLock {
             let epoch = ($0.epochs[entry.identity] ?? 0) &+ 1
             $0.epochs[entry.identity] = epoch
-            if $0.entries[entry.identity]?.fingerprint != entry.fingerprint || $0.contentSince[entry.identity] == nil {
+            // The same content only when the entry's full fingerprint is unchanged: anything else starts new content.
+            let old = $0.entries[entry.identity]
+            if old?.fingerprint != entry.fingerprint || old?.fingerprintLength != entry.fingerprintLength
+                || entry.fingerprintLength < Self.sameContentHead || $0.contentSince[entry.identity] == nil {
                 $0.contentSince[entry.identity] = epoch
             }
             if let old = $0.entries[entry.identity], old.finalSize != nil, old.fingerprint != entry.fingerprint {
@@ -214,18 +219,9 @@ public final class Registry: Sendable {
         }
     }
 
-    /// Which content an ack at `epoch` is for: the epoch that content began at (the same for
-    /// every epoch of one content), and the current epoch when it is the current content.
-    func content(_ identity: FileIdentity, epoch: UInt64) -> (since: UInt64, current: UInt64?) {
-        state.withLock { s in
-            guard let since = s.contentSince[identity], let current = s.epochs[identity], epoch >= since else { return (epoch, nil) }
-            return (since, current)
-        }
-    }
-
-    /// The snapshot with the epoch each entry's current content began at (taken together).
-    func snapshotWithContent() -> (document: RegistryDocument, contentSince: [FileIdentity: UInt64], generation: UInt64) {
-        state.withLock { ($0.document, $0.contentSince, $0.generation) }
+    /// The snapshot with each entry's current epoch and the epoch its current content began at (taken together).
+    func snapshotWithContent() -> (document: RegistryDocument, epochs: [FileIdentity: UInt64], contentSince: [FileIdentity: UInt64]) {
+        state.withLock { ($0.document, $0.epochs, $0.contentSince) }
     }
 
     public func snapshot() -> (document: RegistryDocument, generation: UInt64) {

@@ -31,9 +31,7 @@ public final class SharedCursors: Sendable {
 
     /// `member` acknowledged `identity`'s bytes up to `offset` (read at `epoch`).
     public func commit(_ member: String, identity: FileIdentity, epoch: UInt64, offset: UInt64, now: Double) {
-        // Acks are kept by content: the epochs of one content (tracked again) share them.
-        let (since, current) = registry.content(identity, epoch: epoch)
-        let key = Registry.EpochKey(identity: identity, epoch: since)
+        let key = Registry.EpochKey(identity: identity, epoch: epoch)
         let common: UInt64? = state.withLock { s in
             var acks = s.acks[key] ?? [:]
             guard offset > acks[member] ?? 0 else { return nil }
@@ -43,7 +41,7 @@ public final class SharedCursors: Sendable {
             if s.acks.count > Self.ackLimit { dropStale(&s) }
             return Self.common(acks, members: s.members)
         }
-        if let common { registry.commit(identity, epoch: current ?? epoch, offset: common, now: now) }
+        if let common { registry.commit(identity, epoch: epoch, offset: common, now: now) }
     }
 
     /// `member` no longer reads through this registry: the others' acks alone move it from now on.
@@ -53,20 +51,17 @@ public final class SharedCursors: Sendable {
             s.generation &+= 1
             return s.acks.compactMap { key, acks in Self.common(acks, members: s.members).map { (key, $0) } }
         }
-        for (key, offset) in moves {
-            let current = registry.content(key.identity, epoch: key.epoch).current
-            registry.commit(key.identity, epoch: current ?? key.epoch, offset: offset, now: now)
-        }
+        for (key, offset) in moves { registry.commit(key.identity, epoch: key.epoch, offset: offset, now: now) }
     }
 
     /// `member` is fed by this registry's reader again, from these read offsets (the open files'):
     /// having sent everything, it has acknowledged exactly them.
     public func join(_ member: String, at positions: [FileIdentity: UInt64]) {
-        let (_, since, _) = registry.snapshotWithContent()
+        let (_, epochs, _) = registry.snapshotWithContent()
         state.withLock { s in
             if !s.members.contains(member) { s.members.append(member) }
             for (identity, offset) in positions {
-                let key = Registry.EpochKey(identity: identity, epoch: since[identity] ?? 0)
+                let key = Registry.EpochKey(identity: identity, epoch: epochs[identity] ?? 0)
                 s.acks[key, default: [:]][member] = max(s.acks[key]?[member] ?? 0, offset)
             }
             s.generation &+= 1
@@ -75,13 +70,20 @@ public final class SharedCursors: Sendable {
 
     /// What `member` has acknowledged: the registry's entries, each at the member's own offset where it is further.
     public func document(for member: String) -> RegistryDocument {
-        let (document, since, _) = registry.snapshotWithContent()
-        let acks = state.withLock { $0.acks }
+        // Alone, a member's offsets are the registry's.
+        if members == [member] { return registry.snapshot().document }
+        let (document, _, since) = registry.snapshotWithContent()
+        // The member's furthest ack for each file's current content, whichever epoch it came under
+        // (a file tracked again keeps its content, and what was acknowledged of it).
+        var furthest: [FileIdentity: UInt64] = [:]
+        for (key, byMember) in state.withLock({ $0.acks }) {
+            guard let mine = byMember[member], let first = since[key.identity], key.epoch >= first else { continue }
+            furthest[key.identity] = max(furthest[key.identity] ?? 0, mine)
+        }
         var own = document
         own.entries = document.entries.map { entry in
             var e = entry
-            let key = Registry.EpochKey(identity: entry.identity, epoch: since[entry.identity] ?? 0)
-            if let mine = acks[key]?[member], mine > e.offset { e.offset = mine }
+            if let mine = furthest[entry.identity], mine > e.offset { e.offset = mine }
             return e
         }
         return own

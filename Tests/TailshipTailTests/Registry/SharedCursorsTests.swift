@@ -8,7 +8,8 @@ import Testing
 @Suite struct SharedCursorsTests {
     private func track(_ registry: Registry, _ inode: UInt64, at offset: UInt64 = 0) -> (FileIdentity, UInt64) {
         let id = FileIdentity(device: 1, inode: inode)
-        let head = Array("file \(inode) ".utf8)
+        // A head as long as a real one: two trackings of a file count as one content only past `Registry.sameContentHead`.
+        let head = Array(("file \(inode) " + String(repeating: "x", count: 1024)).utf8)
         let epoch = registry.track(RegistryEntry(identity: id, fingerprint: Fingerprint(head: head), path: "f\(inode)", offset: offset, lastSeen: 0))
         return (id, epoch)
     }
@@ -44,7 +45,8 @@ import Testing
         #expect(registry.entry(for: id)?.offset == 200)
     }
 
-    /// A file tracked again with the same content (reopened, found as a pin) keeps each member's acks.
+    /// A file tracked again with the same content (reopened, found as a pin) keeps each member's acks in its
+    /// document; the registry's own offset moves only on acks of the current epoch, as with one output.
     @Test func trackingTheSameContentAgainKeepsEachMembersAcks() {
         let registry = Registry()
         let cursors = SharedCursors(registry: registry, members: ["a", "b"])
@@ -53,8 +55,22 @@ import Testing
         let (_, second) = track(registry, 5)
         #expect(second != first)
         #expect(cursors.document(for: "a").entries.first?.offset == 700)
+        cursors.commit("a", identity: id, epoch: second, offset: 800, now: 1)
         cursors.commit("b", identity: id, epoch: second, offset: 400, now: 1)
         #expect(registry.entry(for: id)?.offset == 400)
+        #expect(cursors.document(for: "a").entries.first?.offset == 800)
+    }
+
+    /// An inode reused for other content does not inherit what a member acknowledged of the old one.
+    @Test func anInodeReusedForOtherContentStartsAtItsOwnOffset() {
+        let registry = Registry()
+        let cursors = SharedCursors(registry: registry, members: ["a", "b"])
+        let (id, first) = track(registry, 6)
+        cursors.commit("a", identity: id, epoch: first, offset: 900, now: 1)
+        registry.finalize(id, size: 900)
+        let other = Array(("other content " + String(repeating: "y", count: 1024)).utf8)
+        registry.track(RegistryEntry(identity: id, fingerprint: Fingerprint(head: other), path: "g", offset: 0, lastSeen: 0))
+        #expect(cursors.document(for: "a").entries.first?.offset == 0)
     }
 
     @Test func ackForAnEarlierEpochDoesNotMoveTheNewContent() {
