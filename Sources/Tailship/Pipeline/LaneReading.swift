@@ -60,6 +60,9 @@ final class LaneReading: Sendable {
         return nil
     }
 
+    /// The registry of the reader feeding this lane now; nil between being let go and reading on its own.
+    var feedingRegistry: Registry? { ownReader != nil || !feed.isDetached ? cursors.registry : nil }
+
     /// Fed by the shared reader (not let go, no reader of its own).
     var isFedByShared: Bool { !feed.isDetached && ownReader == nil }
 

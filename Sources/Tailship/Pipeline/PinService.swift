@@ -25,7 +25,7 @@ final class PinService: Service, @unchecked Sendable {
             var options = TailOptions(patterns: input.paths)
             options.backups = input.backups
             return PinKeeper(directory: PinDirectory(path: pins.directory(for: input)), options: options, maxBytes: pins.maxBytes,
-                             cursors: { lanes.all.map { PinKeeper.Cursor(name: $0.name, registry: $0.ownRegistry()) } },
+                             cursors: { lanes.all.map { PinKeeper.Cursor(name: $0.name, registry: $0.ownRegistry(), reading: $0.reading.feedingRegistry) } },
                              logger: logger, pinning: config.pins != nil)
         }
         self.lanes = lanes

@@ -40,10 +40,7 @@ extension PinKeeper {
         while total > maxBytes, let oldest = kept.first {
             kept.removeFirst()
             total -= oldest.size
-            var behind: [(String, UInt64)] = []
-            for (name, v) in verdicts(path: oldest.path, status: status(of: oldest), compressed: oldest.compressed, cursors: cursors) ?? [:] {
-                if case .unshipped(let n) = v { behind.append((name, n)) }
-            }
+            let behind = losing(oldest, cursors: cursors)
             let unshipped = behind.map(\.1).max() ?? 0
             let outputs = behind.map(\.0).sorted().joined(separator: ",")
             directory.release(oldest)
@@ -61,5 +58,22 @@ extension PinKeeper {
         report.pinnedBytes = total
         report.pinnedFiles = kept.count
         return report
+    }
+
+    /// The outputs that lose `pin`'s unshipped bytes when it goes, with those bytes. An output
+    /// whose reader knows the file is not among them: that reader holds it open (and reads
+    /// on through its descriptor) or finished it, and reports a loss itself if it cannot read it.
+    private func losing(_ pin: Pin, cursors: [Cursor]) -> [(String, UInt64)] {
+        let status = status(of: pin)
+        let head = looks.look(path: pin.path, status: status, compressed: pin.compressed)?.head ?? []
+        let verdicts = verdicts(path: pin.path, status: status, compressed: pin.compressed, cursors: cursors) ?? [:]
+        return cursors.compactMap { c in
+            guard case .unshipped(let n)? = verdicts[c.name] else { return nil }
+            if let reading = c.reading, knows(pin.identity, head: head, in: reading) || !copies(of: head, in: reading).isEmpty {
+                logger.debug("pin released over budget; the output's reader knows the file", metadata: ["pin": "\(pin.path)", "output": "\(c.name)"])
+                return nil
+            }
+            return (c.name, n)
+        }
     }
 }

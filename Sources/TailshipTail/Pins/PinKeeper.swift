@@ -12,9 +12,13 @@ public final class PinKeeper: @unchecked Sendable {
     public struct Cursor: Sendable {
         public var name: String
         public var registry: Registry
-        public init(name: String, registry: Registry) {
+        /// The registry of the reader feeding this output now (nil while none does). A file it
+        /// knows was opened by that reader, which reads it through its descriptor or reports it lost itself.
+        public var reading: Registry?
+        public init(name: String, registry: Registry, reading: Registry? = nil) {
             self.name = name
             self.registry = registry
+            self.reading = reading
         }
     }
 
