@@ -31,4 +31,10 @@ public enum ConfigDefaults {
     public static let maxInFlight = 2
     public static let maxBodyBytes = 10 << 20
     public static let auditMetricsWindow: Duration = .seconds(900)
+    public static let webhookListen = "127.0.0.1:9765"
+    public static let webhookPath = "/audit"
+    public static let webhookMaxBodyBytes = 64 << 20
+    public static let spoolDirectory = "/var/lib/tailship/spool"
+    public static let spoolMaxBytes = 1 << 30
+    public static let spoolSegmentBytes = 64 << 20
 }

@@ -65,8 +65,10 @@ public struct MonitoringSection: ConfigSection, Sendable {
 }
 
 public struct InputSection: ConfigSection, Sendable {
-    /// Files or shell globs. Required.
+    /// Files or shell globs. Required unless `webhook` is given.
     public var paths: [String]?
+    /// The apiserver's audit webhook, spooled to files that are then followed like `paths`.
+    public var webhook: WebhookSection?
     /// `beginning` or `end`: where to start a file found at start-up with no registry entry. Default beginning.
     public var startAt: String?
     /// Longest line shipped; longer lines go whole to the dead-letter directory. Default 16MiB.

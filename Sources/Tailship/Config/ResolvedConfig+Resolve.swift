@@ -100,6 +100,7 @@ extension ResolvedConfig {
     }
 
     private static func resolveInput(_ section: InputSection, at i: Int) throws -> Input {
+        if let webhook = section.webhook { return try resolveWebhookInput(section, webhook, at: i) }
         guard let paths = section.paths, !paths.isEmpty else {
             throw ConfigError("inputs[\(i)].paths", "at least one path is required")
         }

@@ -4,6 +4,7 @@ import TailshipCompress
 import TailshipPolicy
 import TailshipShip
 import TailshipTail
+import TailshipWebhook
 import Yams
 
 /// What happens to a line the policy cannot read as an audit event.
@@ -20,6 +21,8 @@ public struct ResolvedConfig: Sendable, Equatable {
         public var maxLineBytes: Int
         public var backups: BackupPolicy
         public var maxOpenFiles: Int
+        /// A webhook input: `paths` is its spool's segments.
+        public var webhook: WebhookSettings?
     }
 
     public enum Output: Sendable, Equatable {

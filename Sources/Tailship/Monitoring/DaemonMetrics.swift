@@ -16,8 +16,9 @@ public final class DaemonMetrics: Sendable {
     private let prometheus: PrometheusCollectorRegistry
     /// Where other metrics (audit metrics) register theirs.
     var registry: PrometheusCollectorRegistry { prometheus }
-    /// Seconds from an audit event's stageTimestamp to its acknowledgement.
     private let synced = Mutex(Synced())
+    /// The webhook inputs' series, copied in at each scrape.
+    let webhooks = Mutex<[WebhookMetrics]>([])
 
     /// Series by key and output (`events_shipped/siem`), made when first needed.
     private struct Synced {
@@ -117,6 +118,7 @@ public final class DaemonMetrics: Sendable {
             }
             gauge("registry_last_write", nil, &s).set(to: Double(state.registryLastWrite.load(ordering: .relaxed)) / 1e9)
             syncPolicy(policy, &s)
+            for w in webhooks.withLock({ $0 }) { w.sync() }
             return prometheus.emitToBuffer()
         }
     }

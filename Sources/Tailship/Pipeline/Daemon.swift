@@ -65,6 +65,10 @@ public final class Daemon: Sendable {
         let context = Lane.Context(logger: logger, metrics: metrics, state: state, policies: policies, backfill: backfill, trouble: trouble)
         let lanes = LaneTable()
         self.lanes = lanes
+        // Before the readers: the spool directory exists when they start following it, and a taken port fails the start.
+        let webhooks = backfill != nil ? [] : try config.inputs.compactMap(\.webhook).map {
+            try WebhookService(settings: $0, lanes: lanes, metrics: metrics, logger: logger)
+        }
         let completion = self.completion
         completion.lanes.withLock { $0 = lanes }
         var finish: (@Sendable () -> Void)?
@@ -93,6 +97,8 @@ public final class Daemon: Sendable {
                                                                logger: logger)))
         }
         if backfill == nil { services.append(.init(service: PinService(config: config, lanes: lanes, logger: logger))) }
+        // Last, so stopped first: no request is taken once the readers stop.
+        services += webhooks.map { .init(service: $0) }
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: handleSignals && shutdownSignals ? [.sigterm, .sigint] : [],
