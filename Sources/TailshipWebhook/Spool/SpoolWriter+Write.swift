@@ -10,7 +10,6 @@ extension SpoolWriter {
         let began = monotonicSeconds()
         var outcome = SpoolWriter.Outcome.appended
         do {
-            try rollIfFull()
             var bytes: [UInt8] = []
             bytes.reserveCapacity(batch.reduce(0) { $0 + $1.bytes.count })
             for r in batch { bytes += r.bytes }
@@ -21,6 +20,13 @@ extension SpoolWriter {
         }
         onSynced(monotonicSeconds() - began)
         for r in batch { r.done(outcome) }
+        // Closed as soon as it is full, not at the next write: a full spool takes no next write,
+        // and only closed segments are deleted once acknowledged.
+        do {
+            try rollIfFull()
+        } catch {
+            logger.error("spool: cannot start a new segment; appends go on in the current one", metadata: ["error": "\(error)"])
+        }
     }
 
     /// A write and an fdatasync; on failure the segment is cut back to where it was.
