@@ -90,6 +90,14 @@ final class PipelineHandler: TailHandler {
         }
     }
 
+    /// A copy of an event already read (`dedupe_with_files`): committed, not shipped.
+    func skipCopy(_ piece: FramedPiece, from follower: Follower) {
+        guard !isStopping(), case .line(let bytes, let end) = piece else { return }
+        stats.linesRead.add(1, ordering: .relaxed)
+        stats.linesDuplicate.add(1, ordering: .relaxed)
+        batcher.skip(from: source(of: follower), start: end - UInt64(bytes.count + 1), end: end)
+    }
+
     private func applyPolicy(_ processor: PolicyProcessor, _ bytes: UnsafeRawBufferPointer, from source: LineSource, follower: Follower,
                              start: UInt64, end: UInt64) {
         let verdict = processor.process(bytes)

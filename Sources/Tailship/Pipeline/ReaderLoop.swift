@@ -69,6 +69,7 @@ final class ReaderLoop: @unchecked Sendable {
         finite = backfill != nil
         stop = StopFlag()
         let fanOut = FanOutHandler(outlets: outlets)
+        if config.inputs.contains(where: { $0.webhook?.dedupeWithFiles == true }) { fanOut.recent = RecentEvents() }
         self.fanOut = fanOut
         everFed = Mutex(outlets)
         let observer = StatsTailObserver(stats: { fanOut.outlets.map(\.stats) }, trouble: trouble)
@@ -233,7 +234,14 @@ final class FanOutHandler: TailHandler, @unchecked Sendable {
 
     init(outlets: [Outlet]) { self.outlets = outlets }
 
+    /// With `dedupe_with_files`: the events read lately, so a copy is shipped by no output.
+    var recent: RecentEvents?
+
     func handle(_ piece: FramedPiece, from follower: Follower) {
+        if let recent, case .line(let bytes, _) = piece, !recent.firstSighting(bytes) {
+            for outlet in outlets { outlet.handler.skipCopy(piece, from: follower) }
+            return
+        }
         for outlet in outlets { outlet.handler.handle(piece, from: follower) }
     }
 }

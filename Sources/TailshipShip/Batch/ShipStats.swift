@@ -29,6 +29,8 @@ public final class ShipStats: Sendable {
     public let nonObjectLines = Atomic<Int>(0)
     /// Lines left out by a backfill's --since/--until.
     public let linesFiltered = Atomic<Int>(0)
+    /// Lines skipped as copies of an event read within the dedupe window (webhook `dedupe_with_files`).
+    public let linesDuplicate = Atomic<Int>(0)
     /// Audit policy outcomes (`policy:`): lines shipped unchanged, reduced, dropped, and not audit events.
     public let policyKept = Atomic<Int>(0)
     public let policyReduced = Atomic<Int>(0)

@@ -73,9 +73,11 @@ extension DaemonFixture {
     var spool: String { dir.file("spool") }
 
     /// A config whose one input is a webhook on `port` spooling to `spool`; `webhook` adds keys to it.
-    func webhookConfig(port: Int, webhook: String = "", spool spoolKeys: String = "", outputs: String, extra: String = "") -> String {
+    /// `alsoFile`: the log file is an input too.
+    func webhookConfig(port: Int, webhook: String = "", spool spoolKeys: String = "", outputs: String, extra: String = "",
+                       alsoFile: Bool = false) -> String {
         let text = """
-        inputs:
+        inputs:\(alsoFile ? "\n  - paths: [\"\(log)\"]" : "")
           - webhook: {listen: "127.0.0.1:\(port)", path: /audit, spool: {directory: "\(spool)"\(spoolKeys.isEmpty ? "" : ", " + spoolKeys)}\(webhook.isEmpty ? "" : ", " + webhook)}
         registry: {path: "\(registry)", flush_interval: 100ms}
         batch: {max_events: 500, max_wait: 100ms}
