@@ -200,6 +200,7 @@ let package = Package(
                 "TailshipTail",
                 "TailshipPolicy",
                 "TailshipShip",
+                "TailshipWebhook",
                 "tailship",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -11,6 +11,13 @@ public struct SpoolSegment: Sendable, Equatable {
     public var identity: FileIdentity
     public var size: UInt64
 
+    public init(number: UInt64, path: String, identity: FileIdentity, size: UInt64) {
+        self.number = number
+        self.path = path
+        self.identity = identity
+        self.size = size
+    }
+
     static let prefix = "segment-"
     static let suffix = ".log"
 
