@@ -6,6 +6,11 @@ extension ResolvedConfig {
     public func describe() -> String {
         var out = "inputs:\n"
         for input in inputs {
+            if let w = input.webhook {
+                out += describe(w, pattern: input.paths.first ?? "")
+                out += "    max_line_bytes: \(ByteSize(input.maxLineBytes))\n    max_open_files: \(input.maxOpenFiles)\n"
+                continue
+            }
             out += "  - paths: [\(input.paths.map(quote).joined(separator: ", "))]\n"
             out += "    start_at: \(input.startAtEnd ? "end" : "beginning")\n"
             out += "    max_line_bytes: \(ByteSize(input.maxLineBytes))\n"
@@ -142,7 +147,7 @@ extension ResolvedConfig {
 
     private func ms(_ seconds: Double) -> DurationValue { DurationValue(milliseconds: Int((seconds * 1000).rounded())) }
 
-    private func quote(_ s: String) -> String {
+    func quote(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }
