@@ -38,7 +38,7 @@ struct DebianPackageTests {
                      "/usr/share/doc/tailship/copyright", "/usr/share/doc/tailship/changelog.gz"] {
             #expect(files.contains(path), "\(path)")
         }
-        for example in ["http", "elasticsearch", "splunk", "loki", "audit-webhook", "policy"] {
+        for example in ["http", "elasticsearch", "splunk", "loki", "audit-webhook", "policy", "webhook-input", "apiserver-audit-webhook-config"] {
             #expect(files.contains("/usr/share/doc/tailship/examples/\(example).yaml"), "\(example)")
         }
         let (_, depends) = try Self.run(["dpkg-deb", "-f", deb, "Depends"])
@@ -98,7 +98,7 @@ struct DebianPackageTests {
 
         // Every example passes `tailship check` (secret and CA files stood in for).
         let dir = TempDirectory()
-        for example in ["http", "elasticsearch", "splunk", "loki", "audit-webhook"] {
+        for example in ["http", "elasticsearch", "splunk", "loki", "audit-webhook", "webhook-input"] {
             var text = try String(contentsOfFile: "/usr/share/doc/tailship/examples/\(example).yaml", encoding: .utf8)
             for secret in ["ca.pem", "token", "es-password", "es-ca.pem", "hec-token", "splunk-ca.pem"] {
                 try "stand-in\n".write(toFile: dir.file(secret), atomically: true, encoding: .utf8)
