@@ -21,6 +21,7 @@ struct ConfigDiff {
             check("inputs[\(i)].max_line_bytes", x.maxLineBytes, y.maxLineBytes)
             check("inputs[\(i)].backups", x.backups, y.backups)
             check("inputs[\(i)].max_open_files", x.maxOpenFiles, y.maxOpenFiles)
+            check("inputs[\(i)].webhook", x.webhook, y.webhook)
         }
         check("registry.path", a.registryPath, b.registryPath)
         check("registry.flush_interval", a.flushInterval, b.flushInterval)

@@ -66,9 +66,7 @@ public final class Daemon: Sendable {
         let lanes = LaneTable()
         self.lanes = lanes
         // Before the readers: the spool directory exists when they start following it, and a taken port fails the start.
-        let webhooks = backfill != nil ? [] : try config.inputs.compactMap(\.webhook).map {
-            try WebhookService(settings: $0, lanes: lanes, metrics: metrics, logger: logger)
-        }
+        let webhooks = backfill != nil ? [] : try WebhookService.all(config, lanes: lanes, metrics: metrics, logger: logger)
         let completion = self.completion
         completion.lanes.withLock { $0 = lanes }
         var finish: (@Sendable () -> Void)?

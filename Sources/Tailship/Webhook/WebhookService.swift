@@ -26,6 +26,11 @@ final class WebhookService: Service, Sendable {
         self.logger = logger
     }
 
+    /// One for each webhook input.
+    static func all(_ config: ResolvedConfig, lanes: LaneTable, metrics: DaemonMetrics?, logger: Logger) throws -> [WebhookService] {
+        try config.inputs.compactMap(\.webhook).map { try WebhookService(settings: $0, lanes: lanes, metrics: metrics, logger: logger) }
+    }
+
     func run() async throws {
         logger.info("audit webhook listening", metadata: [
             "address": "\(server.address)", "path": "\(server.settings.path)", "tls": "\(server.settings.tls != nil)",
