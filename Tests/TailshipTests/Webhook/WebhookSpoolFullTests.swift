@@ -7,28 +7,20 @@ import TailshipTestSupport
 /// sends again, and once the output takes events again (segments deleted) nothing is lost.
 @Suite(.serialized) struct WebhookSpoolFullTests {
     @Test func aFullSpoolAnswers429AndNothingIsLostOnceSpaceReturns() async throws {
-        let f = DaemonFixture()
-        let stall = f.dir.file("stall")
-        _ = FileManager.default.createFile(atPath: stall, contents: nil)
-        let receiver = try PyReceiver(directory: f.dir.path, failWhile: stall)
-        let port = freePort()
-        let config = f.webhookConfig(port: port, spool: "max_bytes: 1MiB, segment_bytes: 128KiB",
-                                     outputs: "output:\n\(f.httpOutput(receiver.url(), extra: "format: audit-eventlist"))")
-        let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
-        #expect(await daemon.ready())
-        let monitoring = try #require(await MonitoringClient.address(of: daemon))
+        let w = try await StalledWebhook(spool: "max_bytes: 1MiB, segment_bytes: 128KiB")
+        let (f, receiver, daemon, monitoring) = (w.f, w.receiver, w.daemon, w.monitoring)
         let events = 6_000
-        let replayer = try WebhookReplayer(url: "http://127.0.0.1:\(port)/audit", events: events, directory: f.dir.path,
+        let replayer = try WebhookReplayer(url: w.url, events: events, directory: f.dir.path,
                                            extra: ["--batch", "100", "--max-backoff", "1"])
         let full = { (try? monitoring.scrape())?.value("tailship_webhook_requests_total", ["code": "429"]) ?? 0 }
         #expect(await eventually(seconds: 60) { full() >= 3 })
         let spooledWhenFull = f.spoolBytes()
         let answeredWhenFull = replayer.answered
         // A 429 is answered at once, with Retry-After.
-        let direct = try WebhookReplayer.post("http://127.0.0.1:\(port)/audit", body: WebhookRefusalTests.eventList(ids: 900_000..<900_100),
+        let direct = try WebhookReplayer.post(w.url, body: WebhookRefusalTests.eventList(ids: 900_000..<900_100),
                                               directory: f.dir.path)
         #expect(direct.status == 429 && direct.retryAfter == "1" && direct.text.contains("spool full"))
-        try FileManager.default.removeItem(atPath: stall)
+        try w.resume()
         let result = try #require(await replayer.finish(seconds: 180))
         #expect(await eventually(seconds: 60) { Set(eventListIDs(receiver)).count >= events })
         let report = DeliveryReport(written: result.acked.map(WebhookReplayer.auditID), delivered: eventListIDs(receiver))

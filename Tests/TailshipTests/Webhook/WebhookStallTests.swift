@@ -7,26 +7,18 @@ import TailshipTestSupport
 /// replayer), the spool grows, and afterwards everything ships and the spool is emptied.
 @Suite(.serialized) struct WebhookStallTests {
     @Test func answersStayFastWhileTheOutputIsStalled() async throws {
-        let f = DaemonFixture()
-        let stall = f.dir.file("stall")
-        _ = FileManager.default.createFile(atPath: stall, contents: nil)
-        let receiver = try PyReceiver(directory: f.dir.path, failWhile: stall)
-        let port = freePort()
-        let config = f.webhookConfig(port: port, spool: "segment_bytes: 8MiB",
-                                     outputs: "output:\n\(f.httpOutput(receiver.url(), extra: "format: audit-eventlist"))")
-        let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
-        #expect(await daemon.ready())
-        let monitoring = try #require(await MonitoringClient.address(of: daemon))
+        let w = try await StalledWebhook(spool: "segment_bytes: 8MiB")
+        let (f, receiver, daemon, monitoring) = (w.f, w.receiver, w.daemon, w.monitoring)
         // 30 s at 2,000 events/s, in EventLists of 400 (one every 0.2 s), as a busy apiserver sends them.
         let events = 60_000
         let began = Date()
-        let replayer = try WebhookReplayer(url: "http://127.0.0.1:\(port)/audit", events: events, directory: f.dir.path,
+        let replayer = try WebhookReplayer(url: w.url, events: events, directory: f.dir.path,
                                            extra: ["--rate", "2000"])
         let result = try #require(await replayer.finish(seconds: 120))
         let stalledFor = Date().timeIntervalSince(began)
         let spooled = f.spoolBytes()
         let acceptedDuringStall = eventListIDs(receiver).count
-        try FileManager.default.removeItem(atPath: stall)
+        try w.resume()
         let lat = result.latencies_ms.sorted()
         print("webhook stall: output stalled \(String(format: "%.1f", stalledFor)) s; \(result.acked.count) events answered 200 in \(lat.count) requests; answer ms p50 \(lat[lat.count / 2]), p99 \(result.p99_ms), max \(lat.last ?? -1); spool \(spooled) bytes; the output accepted \(acceptedDuringStall) during the stall")
         #expect(stalledFor >= 30)
