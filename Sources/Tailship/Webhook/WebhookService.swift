@@ -21,7 +21,7 @@ final class WebhookService: Service, Sendable {
             series.set(w)
             metrics.webhooks.withLock { $0.append(w) }
         }
-        server = try WebhookServer(settings: settings, spool: spool, stats: stats)
+        server = try WebhookServer(settings: settings, spool: spool, stats: stats, logger: logger)
         self.lanes = lanes
         self.logger = logger
     }

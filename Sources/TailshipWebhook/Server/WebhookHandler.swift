@@ -14,11 +14,13 @@ final class WebhookHandler: ChannelInboundHandler {
     private let settings: WebhookSettings
     private let spool: SpoolWriter
     private let stats: WebhookStats
+    private let log: WebhookAnswerLog
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var tooLarge = false
 
-    init(settings: WebhookSettings, spool: SpoolWriter, stats: WebhookStats) {
+    init(settings: WebhookSettings, spool: SpoolWriter, stats: WebhookStats, log: WebhookAnswerLog) {
+        self.log = log
         self.settings = settings
         self.spool = spool
         self.stats = stats
@@ -87,6 +89,7 @@ final class WebhookHandler: ChannelInboundHandler {
 
     private func respond(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, status: Int, message: String, retryAfter: Int? = nil) {
         stats.answered(status)
+        log.answered(status, message, client: context.channel.remoteAddress.map { "\($0)" } ?? "?")
         let bytes = Array((message + "\n").utf8)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")

@@ -13,7 +13,8 @@ public final class WebhookServer: Sendable {
     private let channel: any Channel
 
     /// Binds at once (a taken port or unreadable certificate fails the start).
-    public init(settings: WebhookSettings, spool: SpoolWriter, stats: WebhookStats) throws {
+    public init(settings: WebhookSettings, spool: SpoolWriter, stats: WebhookStats, logger: Logger) throws {
+        let log = WebhookAnswerLog(logger: logger)
         self.settings = settings
         self.spool = spool
         self.stats = stats
@@ -26,7 +27,7 @@ public final class WebhookServer: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(WebhookHandler(settings: settings, spool: spool, stats: stats))
+                    try channel.pipeline.syncOperations.addHandler(WebhookHandler(settings: settings, spool: spool, stats: stats, log: log))
                 }
             }
         do {

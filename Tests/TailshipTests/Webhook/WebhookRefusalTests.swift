@@ -41,6 +41,7 @@ import TailshipTestSupport
         #expect(metrics.value("tailship_webhook_requests_total", ["code": "400"]) == 4)
         #expect(metrics.value("tailship_webhook_requests_total", ["code": "413"]) == 2)
         #expect(metrics.value("tailship_webhook_events_total") == 0)
+        #expect(daemon.stderr.contains("webhook request refused") && daemon.stderr.contains("items[0]: no auditID"))
 
         let ok = try WebhookReplayer.post(url, body: valid, directory: f.dir.path)
         #expect(ok.status == 200)

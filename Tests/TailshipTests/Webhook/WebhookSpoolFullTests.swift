@@ -28,6 +28,7 @@ import TailshipTestSupport
         #expect(spooledWhenFull <= 1_048_576 && result.statuses["429", default: 0] >= 1)
         #expect(result.acked.count == events && result.dropped.isEmpty)
         #expect(report.missing.isEmpty && report.duplicated == 0)
+        #expect(daemon.stderr.contains("webhook spool full") && daemon.stderr.contains("webhook spool has room again"))
         await daemon.stopCleanly()
     }
 }
