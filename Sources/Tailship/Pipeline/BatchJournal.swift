@@ -49,7 +49,7 @@ final class BatchJournal: Sendable {
         // A torn last line (a crash while appending) was never sent: it does not parse and is left out.
         for line in text.split(separator: "\n") {
             guard let r = try? decoder.decode(RecordedBatch.self, from: Data(line.utf8)), let last = r.ranges.last else { continue }
-            guard let entry = registry.entry(for: last.identity), entry.offset < last.end else { continue }
+            guard let entry = Self.entry(for: last, in: registry), entry.offset < last.end else { continue }
             if !records.contains(where: { $0.key == r.key }) { records.append(r) }
         }
         state.withLock { s in
@@ -60,6 +60,14 @@ final class BatchJournal: Sendable {
             logger.info("batches in flight at the last stop are sent again as they were", metadata: ["batches": "\(records.count)"])
         }
         return records
+    }
+
+    /// The registry's entry for a recorded range's file: by identity, or by its content (a file
+    /// now tracked as the `.gz` it was compressed into while Tailship was down).
+    static func entry(for range: RecordedBatch.Range, in registry: Registry) -> RegistryEntry? {
+        if let entry = registry.entry(for: range.identity) { return entry }
+        guard let content = range.content else { return nil }
+        return registry.entries.first { $0.fingerprintLength >= PipelineHandler.distinguishingBytes && $0.fingerprintValue?.hash == content }
     }
 
     /// Appends the batch and syncs before it is sent.

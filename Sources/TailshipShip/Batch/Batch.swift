@@ -5,6 +5,8 @@ public struct BatchSegment: Sendable, Equatable {
     public var identity: FileIdentity
     public var epoch: UInt64
     public var fingerprint: UInt64
+    /// `LineSource.content`: the same content under another identity.
+    public var content: UInt64? = nil
     public var path: String
     public var start: UInt64
     public var end: UInt64

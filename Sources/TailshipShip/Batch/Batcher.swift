@@ -6,12 +6,16 @@ public struct LineSource: Sendable {
     public var epoch: UInt64
     public var fingerprint: UInt64
     public var path: String
+    /// The fingerprint's hash when it covers enough bytes to tell files apart (nil otherwise):
+    /// the same content read under another identity (a rotated file's `.gz`) has the same one.
+    public var content: UInt64?
 
-    public init(identity: FileIdentity, epoch: UInt64, fingerprint: UInt64, path: String) {
+    public init(identity: FileIdentity, epoch: UInt64, fingerprint: UInt64, path: String, content: UInt64? = nil) {
         self.identity = identity
         self.epoch = epoch
         self.fingerprint = fingerprint
         self.path = path
+        self.content = content
     }
 }
 
@@ -83,39 +87,39 @@ public final class Batcher {
 
     private func cover(_ source: LineSource, start: UInt64, end: UInt64) {
         if openedAt == nil { openedAt = clock() }
-        if !replay.isEmpty && current.segments.isEmpty { beginReplay(source.identity, at: start) }
+        if !replay.isEmpty && current.segments.isEmpty { beginReplay(source, at: start) }
         if let last = current.segments.indices.last,
            current.segments[last].identity == source.identity, current.segments[last].epoch == source.epoch {
             current.segments[last].end = end
             current.segments[last].path = source.path
         } else {
-            current.segments.append(BatchSegment(identity: source.identity, epoch: source.epoch, fingerprint: source.fingerprint,
+            current.segments.append(BatchSegment(identity: source.identity, epoch: source.epoch, fingerprint: source.fingerprint, content: source.content,
                                                  path: source.path, start: start, end: end))
         }
-        if replaying { continueReplay(source.identity, end: end) }
+        if replaying { continueReplay(source, end: end) }
     }
 
     /// A batch starts where a recorded one started: cut it as recorded. (Records are
     /// looked up by where they start: batches are recorded as they are sent, which
     /// is not always in order.) Records of this file that start earlier can no
     /// longer be cut as they were (committed, or their lines already batched).
-    private func beginReplay(_ identity: FileIdentity, at start: UInt64) {
-        replay.removeAll { r in r.ranges.first.map { $0.identity == identity && $0.start < start } ?? true }
-        guard let i = replay.firstIndex(where: { $0.ranges.first?.identity == identity && $0.ranges.first?.start == start }) else { return }
+    private func beginReplay(_ source: LineSource, at start: UInt64) {
+        replay.removeAll { r in r.ranges.first.map { $0.holds(source) && $0.start < start } ?? true }
+        guard let i = replay.firstIndex(where: { r in r.ranges.first.map { $0.holds(source) && $0.start == start } ?? false }) else { return }
         active = replay.remove(at: i)
         replaying = true
         current.recordedKey = active?.key
     }
 
     /// Closes the batch at its recorded end; gives the record up if the lines went past it.
-    private func continueReplay(_ identity: FileIdentity, end: UInt64) {
+    private func continueReplay(_ source: LineSource, end: UInt64) {
         guard let record = active, let last = record.ranges.last else { giveUpReplay(); return }
-        guard record.ranges.contains(where: { $0.identity == identity && end <= $0.end }) else {
+        guard record.ranges.contains(where: { $0.holds(source) && end <= $0.end }) else {
             // Read past what the record covers: not the same batch after all.
             giveUpReplay()
             return
         }
-        guard last.identity == identity && end == last.end else { return }
+        guard last.holds(source) && end == last.end else { return }
         if current.segments.count == record.ranges.count {
             active = nil
             replaying = false
