@@ -67,7 +67,7 @@ final class BatchJournal: Sendable {
     static func entry(for range: RecordedBatch.Range, in registry: Registry) -> RegistryEntry? {
         if let entry = registry.entry(for: range.identity) { return entry }
         guard let content = range.content else { return nil }
-        return registry.entries.first { $0.fingerprintLength >= PipelineHandler.distinguishingBytes && $0.fingerprintValue?.hash == content }
+        return registry.entries.first { $0.fingerprintLength >= Fingerprint.distinguishingLength && $0.fingerprintValue?.hash == content }
     }
 
     /// Appends the batch and syncs before it is sent.

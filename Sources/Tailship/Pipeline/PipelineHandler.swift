@@ -187,8 +187,6 @@ final class PipelineHandler: TailHandler {
         }
     }
 
-    static let distinguishingBytes = 256
-
     private func source(of follower: Follower) -> LineSource {
         let id = ObjectIdentifier(follower)
         if let c = cached, c.follower == id, c.epoch == follower.epoch, c.fingerprint == follower.fingerprint.hash,
@@ -196,7 +194,7 @@ final class PipelineHandler: TailHandler {
             return c.source
         }
         // Only a fingerprint past the first event's auditID tells one audit log from another.
-        let content = follower.fingerprint.length >= Self.distinguishingBytes ? follower.fingerprint.hash : nil
+        let content = follower.fingerprint.length >= Fingerprint.distinguishingLength ? follower.fingerprint.hash : nil
         let s = LineSource(identity: follower.identity, epoch: follower.epoch, fingerprint: follower.fingerprint.hash, path: follower.path,
                            content: content)
         cached = (id, follower.epoch, follower.fingerprint.hash, s)

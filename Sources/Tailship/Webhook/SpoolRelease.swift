@@ -6,12 +6,9 @@ import TailshipWebhook
 /// by an entry that is this segment's own (its fingerprint matches the segment's first bytes
 /// over enough of them, so an entry of an earlier segment whose inode was reused never counts).
 enum SpoolRelease {
-    /// Past the first event's auditID: every event line starts with the same 40-odd bytes.
-    static let distinguishingBytes = 256
-
     static func acknowledged(_ segment: SpoolSegment, head: [UInt8], entries: [RegistryEntry?]) -> Bool {
         if segment.size == 0 { return true }
-        let enough = min(head.count, distinguishingBytes)
+        let enough = min(head.count, Fingerprint.distinguishingLength)
         return entries.allSatisfy { entry in
             guard let entry, entry.offset >= segment.size, let fp = entry.fingerprintValue else { return false }
             return fp.length >= enough && fp.identifies(head: head)

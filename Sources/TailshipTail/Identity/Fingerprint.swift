@@ -8,6 +8,9 @@ import Glibc
 public struct Fingerprint: Hashable, Sendable, Codable {
     /// Bytes hashed at most: enough to include an audit event's `auditID`.
     public static let maxLength = 1024
+    /// Bytes a fingerprint must cover to tell one audit log from another: past the first
+    /// event's auditID (every event line starts with the same 40-odd bytes).
+    public static let distinguishingLength = 256
 
     public var length: Int
     public var hash: UInt64

@@ -169,12 +169,9 @@ public final class PinKeeper: @unchecked Sendable {
     /// file held a few bytes matches every file that starts alike (every audit log
     /// starts with the same 80 bytes), so its fingerprint must cover enough of them.
     func copies(of head: [UInt8], in registry: Registry) -> [RegistryEntry] {
-        let enough = min(head.count, Self.distinguishingBytes)
+        let enough = min(head.count, Fingerprint.distinguishingLength)
         return registry.entries(matchingHead: head).filter { $0.fingerprintLength >= enough }
     }
-
-    /// Past the first event's auditID.
-    static let distinguishingBytes = 256
 
     func status(of pin: Pin) -> FileStatus {
         FileStatus(identity: pin.identity, kind: .regular, size: pin.size, modified: Int64((pin.modified * 1e9).rounded()), links: 2)

@@ -32,8 +32,6 @@ public final class Registry: Sendable {
     /// than this predate Tailship (history). Moved back by `backdate(before:)`.
     public var createdAt: Double { state.withLock { $0.createdAt } }
     static let retiredLimit = 64
-    /// Head bytes two trackings of one inode must share, fingerprinted, to count as one content.
-    static let sameContentHead = 256
     /// True when there was no registry before this process.
     public let isNew: Bool
 
@@ -112,7 +110,7 @@ public final class Registry: Sendable {
             // The same content only when the entry's full fingerprint is unchanged: anything else starts new content.
             let old = $0.entries[entry.identity]
             if old?.fingerprint != entry.fingerprint || old?.fingerprintLength != entry.fingerprintLength
-                || entry.fingerprintLength < Self.sameContentHead || $0.contentSince[entry.identity] == nil {
+                || entry.fingerprintLength < Fingerprint.distinguishingLength || $0.contentSince[entry.identity] == nil {
                 $0.contentSince[entry.identity] = epoch
             }
             if let old = $0.entries[entry.identity], old.finalSize != nil, old.fingerprint != entry.fingerprint {

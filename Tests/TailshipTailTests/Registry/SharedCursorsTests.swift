@@ -8,7 +8,7 @@ import Testing
 @Suite struct SharedCursorsTests {
     private func track(_ registry: Registry, _ inode: UInt64, at offset: UInt64 = 0) -> (FileIdentity, UInt64) {
         let id = FileIdentity(device: 1, inode: inode)
-        // A head as long as a real one: two trackings of a file count as one content only past `Registry.sameContentHead`.
+        // A head as long as a real one: two trackings of a file count as one content only past `Fingerprint.distinguishingLength`.
         let head = Array(("file \(inode) " + String(repeating: "x", count: 1024)).utf8)
         let epoch = registry.track(RegistryEntry(identity: id, fingerprint: Fingerprint(head: head), path: "f\(inode)", offset: offset, lastSeen: 0))
         return (id, epoch)
