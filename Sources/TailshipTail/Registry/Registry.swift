@@ -32,6 +32,8 @@ public final class Registry: Sendable {
     /// than this predate Tailship (history). Moved back by `backdate(before:)`.
     public var createdAt: Double { state.withLock { $0.createdAt } }
     static let retiredLimit = 64
+    /// Epochs of one retired content whose acks still count for it (a file reopened more often is rare).
+    static let retiredEpochSpan = 64
     /// True when there was no registry before this process.
     public let isNew: Bool
 
@@ -109,13 +111,14 @@ public final class Registry: Sendable {
             $0.epochs[entry.identity] = epoch
             // The same content only when the entry's full fingerprint is unchanged: anything else starts new content.
             let old = $0.entries[entry.identity]
+            let oldSince = $0.contentSince[entry.identity]
             if old?.fingerprint != entry.fingerprint || old?.fingerprintLength != entry.fingerprintLength
                 || entry.fingerprintLength < Fingerprint.distinguishingLength || $0.contentSince[entry.identity] == nil {
                 $0.contentSince[entry.identity] = epoch
             }
             if let old = $0.entries[entry.identity], old.finalSize != nil, old.fingerprint != entry.fingerprint {
                 // Inode reused: remember the old file's content for its later .gz.
-                Self.retire(old, epoch: epoch - 1, in: &$0)
+                Self.retire(old, epochs: min(oldSince ?? epoch - 1, epoch - 1)...(epoch - 1), in: &$0)
             }
             $0.entries[entry.identity] = entry
             $0.generation &+= 1
@@ -130,17 +133,22 @@ public final class Registry: Sendable {
     public func retire(_ identity: FileIdentity) {
         state.withLock {
             guard let old = $0.entries.removeValue(forKey: identity) else { return }
-            Self.retire(old, epoch: $0.epochs[identity] ?? 0, in: &$0)
+            let epoch = $0.epochs[identity] ?? 0
+            Self.retire(old, epochs: min($0.contentSince[identity] ?? epoch, epoch)...epoch, in: &$0)
             $0.generation &+= 1
         }
     }
 
-    private static func retire(_ old: RegistryEntry, epoch: UInt64, in s: inout State) {
+    /// `epochs`: every epoch this content was read at (tracked again while the same), so acks
+    /// of any of them still count for it, here and in each output's document.
+    private static func retire(_ old: RegistryEntry, epochs: ClosedRange<UInt64>, in s: inout State) {
         // An empty fingerprint says nothing about content: nothing could match it.
         guard old.fingerprintLength > 0 else { return }
         s.retired.removeAll { $0.identity == old.identity && $0.fingerprint == old.fingerprint }
         s.retired.append(old)
-        s.retiredEpochs[EpochKey(identity: old.identity, epoch: epoch)] = old.fingerprint
+        for epoch in epochs.suffix(retiredEpochSpan) {
+            s.retiredEpochs[EpochKey(identity: old.identity, epoch: epoch)] = old.fingerprint
+        }
         if s.retired.count > retiredLimit {
             s.retired.removeFirst(s.retired.count - retiredLimit)
             let kept = s.retired
@@ -217,9 +225,18 @@ public final class Registry: Sendable {
         }
     }
 
-    /// The snapshot with each entry's current epoch and the epoch its current content began at (taken together).
-    func snapshotWithContent() -> (document: RegistryDocument, epochs: [FileIdentity: UInt64], contentSince: [FileIdentity: UInt64]) {
-        state.withLock { ($0.document, $0.epochs, $0.contentSince) }
+    /// The snapshot with each entry's current epoch and the epoch its current content began at,
+    /// and which retired content each earlier epoch read (taken together).
+    func snapshotWithContent() -> ContentSnapshot {
+        state.withLock { ContentSnapshot(document: $0.document, epochs: $0.epochs, contentSince: $0.contentSince, retiredEpochs: $0.retiredEpochs) }
+    }
+
+    struct ContentSnapshot {
+        var document: RegistryDocument
+        var epochs: [FileIdentity: UInt64]
+        var contentSince: [FileIdentity: UInt64]
+        /// Fingerprint of the retired content read at each (identity, epoch).
+        var retiredEpochs: [EpochKey: String]
     }
 
     public func snapshot() -> (document: RegistryDocument, generation: UInt64) {

@@ -57,7 +57,7 @@ public final class SharedCursors: Sendable {
     /// `member` is fed by this registry's reader again, from these read offsets (the open files'):
     /// having sent everything, it has acknowledged exactly them.
     public func join(_ member: String, at positions: [FileIdentity: UInt64]) {
-        let (_, epochs, _) = registry.snapshotWithContent()
+        let epochs = registry.snapshotWithContent().epochs
         state.withLock { s in
             if !s.members.contains(member) { s.members.append(member) }
             for (identity, offset) in positions {
@@ -72,21 +72,39 @@ public final class SharedCursors: Sendable {
     public func document(for member: String) -> RegistryDocument {
         // Alone, a member's offsets are the registry's.
         if members == [member] { return registry.snapshot().document }
-        let (document, _, since) = registry.snapshotWithContent()
+        let snapshot = registry.snapshotWithContent()
         // The member's furthest ack for each file's current content, whichever epoch it came under
-        // (a file tracked again keeps its content, and what was acknowledged of it).
+        // (a file tracked again keeps its content, and what was acknowledged of it), and for each
+        // retired content: while a member let go acknowledges nothing, the registry's own offsets
+        // stay put, and a file whose inode is reused meanwhile keeps what the others acknowledged.
         var furthest: [FileIdentity: UInt64] = [:]
+        var furthestRetired: [RetiredKey: UInt64] = [:]
         for (key, byMember) in state.withLock({ $0.acks }) {
-            guard let mine = byMember[member], let first = since[key.identity], key.epoch >= first else { continue }
-            furthest[key.identity] = max(furthest[key.identity] ?? 0, mine)
+            guard let mine = byMember[member] else { continue }
+            if let first = snapshot.contentSince[key.identity], key.epoch >= first {
+                furthest[key.identity] = max(furthest[key.identity] ?? 0, mine)
+            } else if let fingerprint = snapshot.retiredEpochs[key] {
+                let retired = RetiredKey(identity: key.identity, fingerprint: fingerprint)
+                furthestRetired[retired] = max(furthestRetired[retired] ?? 0, mine)
+            }
         }
-        var own = document
-        own.entries = document.entries.map { entry in
+        var own = snapshot.document
+        own.entries = own.entries.map { entry in
             var e = entry
             if let mine = furthest[entry.identity], mine > e.offset { e.offset = mine }
             return e
         }
+        own.retired = own.retired?.map { entry in
+            var e = entry
+            if let mine = furthestRetired[RetiredKey(identity: entry.identity, fingerprint: entry.fingerprint)], mine > e.offset { e.offset = mine }
+            return e
+        }
         return own
+    }
+
+    private struct RetiredKey: Hashable {
+        var identity: FileIdentity
+        var fingerprint: String
     }
 
     /// The offset every member has reached; nil while one has acknowledged nothing of this content.

@@ -73,6 +73,33 @@ import Testing
         #expect(cursors.document(for: "a").entries.first?.offset == 0)
     }
 
+    /// A member let go acknowledges nothing, so the registry's own offset of a file stays where reading
+    /// began; when the file's inode is then reused, the others' documents still hold what they acknowledged
+    /// of its old content (acks of every epoch it was read at), or the next start reads it all again.
+    @Test func retiredContentKeepsEachMembersAcksInItsDocument() {
+        for reuse in [false, true] {
+            let registry = Registry()
+            let cursors = SharedCursors(registry: registry, members: ["a", "c"])
+            let (id, first) = track(registry, 4)
+            cursors.commit("a", identity: id, epoch: first, offset: 600, now: 1)
+            let (_, second) = track(registry, 4)
+            cursors.commit("a", identity: id, epoch: second, offset: 1000, now: 1)
+            let fingerprint = try! #require(registry.entry(for: id)).fingerprint
+            registry.finalize(id, size: 1000)
+            if !reuse { registry.retire(id) }
+            let other = Array(("other content " + String(repeating: "y", count: 1024)).utf8)
+            registry.track(RegistryEntry(identity: id, fingerprint: Fingerprint(head: other), path: "g", offset: 0, lastSeen: 0))
+            let retired = { (m: String) in cursors.document(for: m).retired?.first { $0.identity == id && $0.fingerprint == fingerprint }?.offset }
+            #expect(retired("a") == 1000, "reuse \(reuse)")
+            #expect(retired("c") == 0, "reuse \(reuse)")
+            #expect(cursors.document(for: "a").entries.first?.offset == 0)
+            // An ack of the first epoch, still in flight at the retirement, counts for the retired content too.
+            cursors.commit("c", identity: id, epoch: first, offset: 300, now: 1)
+            #expect(retired("c") == 300)
+            #expect(registry.snapshot().document.retired?.first?.offset == 300)
+        }
+    }
+
     @Test func ackForAnEarlierEpochDoesNotMoveTheNewContent() {
         let registry = Registry()
         let cursors = SharedCursors(registry: registry, members: ["a", "b"])
