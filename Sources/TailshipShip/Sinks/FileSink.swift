@@ -18,6 +18,8 @@ public actor FileSink: OrderedSink {
     private var currentSize = 0
     /// Milliseconds since the epoch in the last file's name.
     private var lastMillis: Int64 = 0
+    /// Whether the newest file left by an earlier process was checked for a batch cut short.
+    private var tailChecked = false
 
     /// gzip level of the stored files (they are always gzip).
     public let level: Int32
@@ -76,6 +78,10 @@ public actor FileSink: OrderedSink {
     }
 
     private func append(_ bytes: [UInt8]) throws {
+        if !tailChecked {
+            OutputFileRepair.repairNewest(in: directory, logger: logger)
+            tailChecked = true
+        }
         if fd < 0 || (currentSize > 0 && currentSize + bytes.count > maxFileBytes) {
             closeCurrent()
             try openNext()
