@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
     ],
     targets: [
         // System zlib (Debian: zlib1g-dev) for gzip; a thin C module map, no vendored code.
@@ -94,6 +95,14 @@ let package = Package(
         ),
         // The apiserver's audit webhook received: EventList bodies checked, appended to a synced spool.
         .target(
+            name: "TailshipRedact",
+            dependencies: [
+                "TailshipJSON",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: optimizedEvenInDebug
+        ),
+        .target(
             name: "TailshipWebhook",
             dependencies: [
                 "TailshipBasics",
@@ -118,6 +127,7 @@ let package = Package(
                 "TailshipTail",
                 "TailshipShip",
                 "TailshipWebhook",
+                "TailshipRedact",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -184,6 +194,10 @@ let package = Package(
         .testTarget(
             name: "TailshipJSONTests",
             dependencies: ["TailshipJSON", "TailshipTestSupport"]
+        ),
+        .testTarget(
+            name: "TailshipRedactTests",
+            dependencies: ["TailshipRedact", "TailshipJSON", "TailshipTestSupport"]
         ),
         .testTarget(
             name: "TailshipPolicyTests",

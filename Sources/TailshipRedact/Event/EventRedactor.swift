@@ -1,0 +1,109 @@
+import TailshipJSON
+
+/// Redaction, then pseudonymisation, of one audit event line at a time: each value found is
+/// replaced by its token in place, every other byte stays as written. One per reader thread.
+public final class EventRedactor {
+    public let settings: RedactionSettings
+    private let redactionKey: () -> RedactionKey
+    private let pseudonymKey: (() -> RedactionKey)?
+    /// The edited line after `process` returned true.
+    public private(set) var output: [UInt8] = []
+    /// Values replaced so far.
+    public private(set) var redacted = 0
+    public private(set) var pseudonymized = 0
+
+    static let lastAppliedNeedle = Array("last-applied-configuration".utf8)
+    /// `"kind":"Secret"` as written inside a JSON string (the annotation).
+    static let escapedSecretKind = Array(#"\"kind\":\"Secret\""#.utf8)
+
+    public init(settings: RedactionSettings, redactionKey: @escaping () -> RedactionKey, pseudonymKey: (() -> RedactionKey)? = nil) {
+        self.settings = settings
+        self.redactionKey = redactionKey
+        self.pseudonymKey = pseudonymKey
+    }
+
+    /// True when something was replaced: `output` holds the line. A line that is not a JSON object is left alone.
+    public func process(_ line: UnsafeRawBufferPointer) -> Bool {
+        guard settings.isActive, let base = line.baseAddress, !line.isEmpty else { return false }
+        let p = base.assumingMemoryBound(to: UInt8.self), n = line.count
+        let whole = !settings.paths.isEmpty || !settings.pseudonymize.isEmpty
+        guard var shape = EventShape.scan(p, n, whole: whole, needsMore: { [settings] in settings.secrets && Self.resourceNeedsObjects($0, p) }) else {
+            return false
+        }
+        let tokens = TokenMaker(redactionKey: redactionKey, pseudonymKey: pseudonymKey)
+        var edits: [ValueEdit] = []
+        if settings.secrets {
+            // Past objectRef only, when the scan stopped there: the members before it are not objects.
+            let appliedSecret = !Self.resourceNeedsObjects(shape, p)
+                && mentionsAppliedSecret(p, from: shape.complete ? shape.root.lowerBound : shape.scanned, n)
+            if appliedSecret && !shape.complete {
+                shape = EventShape.scan(p, n, whole: true, needsMore: { _ in true }) ?? shape
+            }
+            secretEdits(shape, p, tokens, appliedSecret: appliedSecret, into: &edits)
+        }
+        for path in settings.paths {
+            PathLocator.locate(p, shape.root.lowerBound, shape.root.upperBound, path.segments[...]) { s, e in
+                edits.append(tokens.redaction(p, s, e))
+            }
+        }
+        for path in settings.pseudonymize {
+            PathLocator.locate(p, shape.root.lowerBound, shape.root.upperBound, path.segments[...]) { s, e in
+                pseudonymEdits(p, s, e, tokens, into: &edits)
+            }
+        }
+        guard !edits.isEmpty else { return false }
+        let ordered = ValueEdit.ordered(edits)
+        for e in ordered { if e.isRedaction { redacted += 1 } else { pseudonymized += 1 } }
+        ValueEdit.apply(ordered, to: p, n, into: &output)
+        return true
+    }
+
+    static func resourceNeedsObjects(_ shape: EventShape, _ p: UnsafePointer<UInt8>) -> Bool {
+        guard let r = shape.resource else { return false }
+        return r.equals(Array("secrets".utf8), in: p) || r.equals(Array("serviceaccounts".utf8), in: p)
+            || r.equals(Array("tokenreviews".utf8), in: p)
+    }
+
+    private func secretEdits(_ shape: EventShape, _ p: UnsafePointer<UInt8>, _ tokens: TokenMaker, appliedSecret: Bool,
+                             into edits: inout [ValueEdit]) {
+        let resource = shape.resource
+        if let resource, resource.equals(Array("secrets".utf8), in: p) {
+            var walk = SecretWalk(p: p, tokens: tokens)
+            for object in shape.objects { walk.value(object.lowerBound, object.upperBound) }
+            edits += walk.edits
+            return
+        }
+        if let resource, resource.equals(Array("serviceaccounts".utf8), in: p), let sub = shape.subresource, sub.equals(Array("token".utf8), in: p),
+           let response = shape.responseObject {
+            locate(p, response, ["status", "token"]) { edits.append(tokens.redaction(p, $0, $1)) }
+        }
+        if let resource, resource.equals(Array("tokenreviews".utf8), in: p) {
+            for object in shape.objects { locate(p, object, ["spec", "token"]) { edits.append(tokens.redaction(p, $0, $1)) } }
+        }
+        // A Secret applied with kubectl, carried by an object of another resource.
+        guard appliedSecret else { return }
+        for object in shape.objects { AppliedSecretSearch.edits(p, object, tokens, into: &edits) }
+    }
+
+    private func locate(_ p: UnsafePointer<UInt8>, _ object: Range<Int>, _ keys: [String], _ body: (Int, Int) -> Void) {
+        PathLocator.locate(p, object.lowerBound, object.upperBound, keys.map { .key(Array($0.utf8)) }[...]) { s, e in
+            if p[s] == 0x22 { body(s, e) }
+        }
+    }
+
+    /// An array's items one by one (user.groups, sourceIPs); null stays.
+    private func pseudonymEdits(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ tokens: TokenMaker, into edits: inout [ValueEdit]) {
+        switch p[s] {
+        case 0x5B: _ = JSONScanner.forEachElement(p, s, e) { a, b in if p[a] != 0x6E, let t = tokens.pseudonym(p, a, b) { edits.append(t) } }
+        case 0x6E: break
+        default: if let t = tokens.pseudonym(p, s, e) { edits.append(t) }
+        }
+    }
+
+    /// Whether the bytes hold a last-applied annotation and, escaped inside a string, a Secret's kind.
+    private func mentionsAppliedSecret(_ p: UnsafePointer<UInt8>, from start: Int, _ end: Int) -> Bool {
+        guard end > start else { return false }
+        return ByteSearch.find(Self.lastAppliedNeedle, in: p + start, end - start) != nil
+            && ByteSearch.find(Self.escapedSecretKind, in: p + start, end - start) != nil
+    }
+}
