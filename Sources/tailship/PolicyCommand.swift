@@ -38,8 +38,11 @@ struct PolicyTest: ParsableCommand {
             or {"line":N,"action":"invalid"} for a line that is not an audit event.
             """)
 
-    @Option(help: "Policy file (YAML or JSON).")
-    var policy: String
+    @Option(help: "Policy file (YAML or JSON). With --config, its policy unless this is given.")
+    var policy: String?
+
+    @Option(help: "With --apply: the daemon's configuration file, whose policy, redaction, pseudonymisation and enrichment are applied too, in the daemon's order.")
+    var config: String?
 
     @Flag(help: "Add \"rule\": the 0-based index of the matching rule, or null.")
     var explain = false
@@ -51,12 +54,16 @@ struct PolicyTest: ParsableCommand {
     var events: String?
 
     func run() throws {
-        let loaded: AuditPolicy
+        if config != nil && !apply { throw fail("--config needs --apply") }
+        var resolved: ResolvedConfig?
+        var loaded: AuditPolicy?
         do {
-            loaded = try PolicyLoader.load(path: policy)
+            if let config { resolved = try ResolvedConfig.load(path: config) }
+            if let policy { loaded = try PolicyLoader.load(path: policy) } else { loaded = resolved?.policy }
         } catch {
             throw fail("\(error)")
         }
+        guard loaded != nil || resolved != nil else { throw fail("give --policy, or --config with --apply") }
         var fd: Int32 = 0
         if let events {
             fd = open(events, O_RDONLY | O_CLOEXEC)
@@ -64,7 +71,9 @@ struct PolicyTest: ParsableCommand {
         }
         defer { if fd != 0 { close(fd) } }
         do {
-            try PolicyTestRun(policy: loaded, explain: explain, apply: apply).run(input: fd, output: 1)
+            var run = try PolicyTestRun(policy: loaded, explain: explain, apply: apply, config: resolved)
+            run.sourceName = events ?? "-"
+            try run.run(input: fd, output: 1)
         } catch {
             throw fail("\(error)")
         }

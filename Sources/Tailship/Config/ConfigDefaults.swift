@@ -37,4 +37,7 @@ public enum ConfigDefaults {
     public static let spoolDirectory = "/var/lib/tailship/spool"
     public static let spoolMaxBytes = 1 << 30
     public static let spoolSegmentBytes = 64 << 20
+    /// Beside the registry file, when `redact.key_file` / `pseudonymize.key_file` are not set.
+    public static let redactKeyName = "redact.key"
+    public static let pseudonymizeKeyName = "pseudonymize.key"
 }

@@ -28,6 +28,10 @@ public struct ConfigFile: ConfigSection, Sendable {
     public var addFields: [String: String]?
     /// With add_fields (or alone): also add the source file and offset. Default false.
     public var addSource: Bool?
+    /// Secret values replaced by keyed hashes. On by default.
+    public var redact: RedactSection?
+    /// Personal values replaced by keyed tokens. Off by default.
+    public var pseudonymize: PseudonymizeSection?
 
 
     public init() {}
@@ -41,6 +45,8 @@ public struct AuditMetricsSection: ConfigSection, Sendable {
     /// How far back /audit/top looks. Default 15m.
     public var window: Duration?
     public var freezeWindows: [FreezeWindowSection]?
+    /// Count pseudonymised names (`pseudonymize`) instead of the real ones. Default false.
+    public var pseudonymized: Bool?
 
 
 }

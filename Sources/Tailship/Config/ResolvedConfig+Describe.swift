@@ -39,6 +39,7 @@ extension ResolvedConfig {
             out += "policy_on_invalid: \(policyOnInvalid.rawValue)\n"
         }
         out += "log: {level: \(logLevel.rawValue), format: \(logJSON ? "json" : "logfmt")}\n"
+        out += describeRedaction()
         if let a = auditInsights { out += describeInsights(a) }
         if let e = enrichment {
             out += "add_fields: {\(e.fields.map { "\(quote($0.0)): \(quote($0.1))" }.joined(separator: ", "))}\n"

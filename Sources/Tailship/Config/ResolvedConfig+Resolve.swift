@@ -36,6 +36,7 @@ extension ResolvedConfig {
         try resolvePolicy(file, into: &resolved)
         resolved.monitoring = try resolveMonitoring(file.monitoring)
         resolved.auditInsights = try AuditInsightsSettings.resolve(file.auditMetrics, monitoring: resolved.monitoring)
+        resolved.redaction = try resolveRedaction(file, registryPath: registryPath)
         resolved.enrichment = try Enrichment.resolve(fields: file.addFields, addSource: file.addSource,
                                                      environment: ProcessInfo.processInfo.environment)
         return resolved

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import TailshipCompress
 import TailshipPolicy
+import TailshipRedact
 import TailshipShip
 import TailshipTail
 import TailshipWebhook
@@ -59,6 +60,8 @@ public struct ResolvedConfig: Sendable, Equatable {
     public var auditInsights: AuditInsightsSettings?
     /// `add_fields` / `add_source`, if set.
     public var enrichment: Enrichment?
+    /// `redact` and `pseudonymize`.
+    public var redaction = Redaction()
 
     public struct Pins: Sendable, Equatable {
         /// nil: `.tailship-pins` in each input's directory.

@@ -62,7 +62,9 @@ public final class Daemon: Sendable {
         let audit = config.auditInsights.flatMap { settings in
             metrics.map { AuditMetrics(settings: settings, registry: $0.registry, topUsers: TopUsers(window: settings.window), logger: logger) }
         }
-        let context = Lane.Context(logger: logger, metrics: metrics, state: state, policies: policies, backfill: backfill, trouble: trouble)
+        let redaction = try RedactionRuntime.start(config.redaction, logger: logger)
+        let context = Lane.Context(logger: logger, metrics: metrics, state: state, policies: policies, backfill: backfill, trouble: trouble,
+                                   redaction: redaction)
         let lanes = LaneTable()
         self.lanes = lanes
         // Before the readers: the spool directory exists when they start following it, and a taken port fails the start.

@@ -18,6 +18,8 @@ final class Lane: Sendable {
         let policies: PolicyHolder
         let backfill: BackfillMode?
         let trouble: InputTrouble
+        /// Redaction and pseudonymisation, with their keys; nil when off.
+        let redaction: RedactionRuntime?
         /// The shared reader, which lanes reading on their own rejoin when level with it.
         let shared = SharedReaderRef()
     }

@@ -54,14 +54,14 @@ final class Outlet: @unchecked Sendable {
     /// An outlet for a lane: its batcher hands batches to whichever reader sets `emit`.
     static func make(name: String, config: ResolvedConfig, queue: BatchQueue, shutdown: ShutdownClock, stats: ShipStats, feed: Feed,
                      logger: Logger, deadLetters: DeadLetterWriter, policies: PolicyHolder, outputPolicy: PolicyHolder,
-                     policyCounts: PolicyCounts, audit: AuditMetrics?, backfill: BackfillMode?, replay: [RecordedBatch],
+                     policyCounts: PolicyCounts, audit: AuditMetrics?, redaction: RedactionRuntime?, backfill: BackfillMode?, replay: [RecordedBatch],
                      onComplete: (@Sendable () -> Void)?) -> Outlet {
         let box = EmitBox()
         let batcher = Batcher(limits: config.batch) { box.emit?($0) }
         batcher.replay = replay
         let handler = PipelineHandler(batcher: batcher, deadLetters: deadLetters, stats: stats, logger: logger, timeFilter: backfill?.timeFilter,
                                       policies: policies, outputPolicy: outputPolicy, onInvalid: config.policyOnInvalid,
-                                      policyCounts: policyCounts, audit: audit, enrichment: config.enrichment)
+                                      policyCounts: policyCounts, audit: audit, enrichment: config.enrichment, redaction: redaction)
         let outlet = Outlet(name: name, handler: handler, queue: queue, shutdown: shutdown, stats: stats, feed: feed, logger: logger,
                             onComplete: onComplete)
         box.emit = { [unowned outlet] batch in outlet.emit?(batch) }

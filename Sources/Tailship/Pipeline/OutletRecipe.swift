@@ -20,7 +20,7 @@ struct OutletRecipe: @unchecked Sendable {
     func outlet(queue: BatchQueue, shutdown: ShutdownClock, stats: ShipStats, feed: Feed, replay: [RecordedBatch]) -> Outlet {
         Outlet.make(name: name, config: config, queue: queue, shutdown: shutdown, stats: stats, feed: feed, logger: logger,
                     deadLetters: deadLetters, policies: context.policies, outputPolicy: outputPolicy,
-                    policyCounts: primary ? context.state.policy : PolicyCounts(), audit: primary ? audit : nil,
+                    policyCounts: primary ? context.state.policy : PolicyCounts(), audit: primary ? audit : nil, redaction: context.redaction,
                     backfill: context.backfill, replay: replay, onComplete: onComplete)
     }
 

@@ -1,6 +1,7 @@
 import Logging
 import TailshipJSON
 import TailshipPolicy
+import TailshipRedact
 import TailshipShip
 import TailshipTail
 
@@ -29,11 +30,18 @@ final class PipelineHandler: TailHandler {
     private let audit: AuditMetrics?
     private let enricher: Enricher?
     private var members: [JSONMember] = []
+    /// `redact` and `pseudonymize`, after every policy and before enrichment.
+    private let redactor: EventRedactor?
+    /// `audit_metrics.pseudonymized`: the metrics see the pseudonymised event.
+    private let metricsPseudonymizer: EventRedactor?
+    private var metricsMembers: [JSONMember] = []
 
     init(batcher: Batcher, deadLetters: DeadLetterWriter, stats: ShipStats, logger: Logger, timeFilter: AuditTimeFilter? = nil,
          policies: PolicyHolder = PolicyHolder(nil), outputPolicy: PolicyHolder = PolicyHolder(nil), onInvalid: InvalidLineAction = .pass,
          policyCounts: PolicyCounts = PolicyCounts(),
-         audit: AuditMetrics? = nil, enrichment: Enrichment? = nil) {
+         audit: AuditMetrics? = nil, enrichment: Enrichment? = nil, redaction: RedactionRuntime? = nil) {
+        redactor = redaction?.redactor()
+        metricsPseudonymizer = audit == nil ? nil : redaction?.metricsPseudonymizer()
         self.policyCounts = policyCounts
         self.audit = audit
         enricher = enrichment.map(Enricher.init)
@@ -67,8 +75,10 @@ final class PipelineHandler: TailHandler {
             } else if audit != nil || enricher != nil || outputPolicies.current() != nil {
                 let p = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 let fields = EventFields.scan(p, bytes.count, members: &members)
-                if let fields { audit?.observe(fields, p) }
+                if let fields { observe(fields, bytes) }
                 add(bytes, fields: fields, memberCount: members.count, from: source, follower: follower, start: start, end: end)
+            } else if let redactor, redactor.process(bytes) {
+                redactor.output.withUnsafeBytes { batcher.add(line: $0, from: source, end: end, start: start) }
             } else {
                 batcher.add(line: bytes, from: source, end: end, start: start)
             }
@@ -103,7 +113,7 @@ final class PipelineHandler: TailHandler {
         let verdict = processor.process(bytes)
         policyCounts.add(level: verdict.decision?.level, action: verdict.action)
         let fields = processor.lastFields
-        if let audit, let fields { audit.observe(fields, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+        if let fields { observe(fields, bytes) }
         let members = processor.lastMemberCount
         switch verdict.action {
         case .keep:
@@ -155,10 +165,34 @@ final class PipelineHandler: TailHandler {
         }
     }
 
-    /// Batches a line, with the `tailship` object added when enrichment is on and
-    /// the line is a JSON object without one; any other line goes as it is.
+    /// The audit metrics see the event as read, or pseudonymised (`audit_metrics.pseudonymized`).
+    private func observe(_ fields: EventFields, _ bytes: UnsafeRawBufferPointer) {
+        guard let audit else { return }
+        if let metricsPseudonymizer, metricsPseudonymizer.process(bytes) {
+            metricsPseudonymizer.output.withUnsafeBufferPointer { out in
+                if let p = out.baseAddress, let f = EventFields.scan(p, out.count, members: &metricsMembers) { audit.observe(f, p) }
+            }
+            return
+        }
+        audit.observe(fields, bytes.baseAddress!.assumingMemoryBound(to: UInt8.self))
+    }
+
+    /// Batches a line: secret values redacted and fields pseudonymised, then enriched.
     private func emit(_ bytes: UnsafeRawBufferPointer, fields: EventFields?, memberCount: Int, from source: LineSource, follower: Follower,
                       start: UInt64, end: UInt64) {
+        // Edits inside values only: the top-level members (and `fields.tailshipMember`) stay.
+        if let redactor, redactor.process(bytes) {
+            return redactor.output.withUnsafeBytes {
+                enrich($0, fields: fields, memberCount: memberCount, from: source, follower: follower, start: start, end: end)
+            }
+        }
+        enrich(bytes, fields: fields, memberCount: memberCount, from: source, follower: follower, start: start, end: end)
+    }
+
+    /// With the `tailship` object added when enrichment is on and the line is a JSON
+    /// object without one; any other line goes as it is.
+    private func enrich(_ bytes: UnsafeRawBufferPointer, fields: EventFields?, memberCount: Int, from source: LineSource, follower: Follower,
+                        start: UInt64, end: UInt64) {
         if let enricher, let fields, fields.tailshipMember == nil,
            enricher.enrich(bytes, memberCount: memberCount, file: follower.path, offset: start) {
             enricher.output.withUnsafeBytes { batcher.add(line: $0, from: source, end: end, start: start) }

@@ -10,38 +10,44 @@ import Glibc
 public struct PolicyTestRun {
     public var explain = false
     public var apply = false
-    private let processor: PolicyProcessor
+    private let processor: PolicyProcessor?
+    /// With `apply`: the whole chain (with `config`, its redaction, pseudonymisation and enrichment too).
+    private let chain: ApplyChain?
+    /// Named in `tailship.source` (add_source).
+    public var sourceName = "-"
 
-    public init(policy: AuditPolicy, explain: Bool = false, apply: Bool = false) {
-        processor = PolicyProcessor(policy: policy)
+    /// `policy` nil: only with `apply` and a `config` (which may have none either).
+    public init(policy: AuditPolicy?, explain: Bool = false, apply: Bool = false, config: ResolvedConfig? = nil) throws {
+        processor = policy.map { PolicyProcessor(policy: $0) }
         self.explain = explain
         self.apply = apply
+        chain = apply ? try ApplyChain(policy: policy, config: config) : nil
     }
 
     /// Reads NDJSON from `fd` to its end, writing results to `out`.
     public func run(input fd: Int32, output out: Int32) throws {
         var writer = BufferedWriter(fd: out)
         var lineNumber = 0
+        var offset: UInt64 = 0
         try LineSplitter.forEachLine(fd: fd) { line in
             lineNumber += 1
-            try handle(line, number: lineNumber, into: &writer)
+            try handle(line, number: lineNumber, offset: offset, into: &writer)
+            offset += UInt64(line.count + 1)
         }
         try writer.flush()
     }
 
-    private func handle(_ line: UnsafeRawBufferPointer, number: Int, into w: inout BufferedWriter) throws {
-        if apply {
+    private func handle(_ line: UnsafeRawBufferPointer, number: Int, offset: UInt64, into w: inout BufferedWriter) throws {
+        if let chain {
             // As the daemon: empty lines are not shipped, invalid lines pass (policy_on_invalid default).
             guard line.count > 0 else { return }
-            let v = processor.process(line)
-            switch v.action {
-            case .keep, .invalid: try w.write(line)
-            case .reduce: try processor.output.withUnsafeBytes { try w.write($0) }
-            case .drop: return
+            try chain.apply(line, source: sourceName, offset: offset) { shipped in
+                try w.write(shipped)
+                try w.write(byte: 0x0A)
             }
-            try w.write(byte: 0x0A)
             return
         }
+        guard let processor else { return }
         let v = processor.process(line)
         guard let d = v.decision else {
             try w.write("{\"line\":\(number),\"action\":\"invalid\"}\n")
