@@ -124,7 +124,7 @@ fuzz: deps-build
 # Tests/Fixtures/real) to a loopback HTTP receiver that counts every event, and to the file sink;
 # the delay at a steady 2,000 events/s, idle RSS, backfill of gzipped backups next to zcat, a perf
 # profile and micro-benchmarks; it prints the table and the targets and writes bench-results.json.
-# Then: the policy processor next to JSONDecoder; audit metrics on and off.
+# Then: the policy processor next to JSONDecoder; audit metrics on and off; redaction on and off.
 DEBS_BENCH := pigz isal time linux-perf
 bench: release tools
 	@missing=""; for p in $(DEBS_BENCH); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -132,6 +132,7 @@ bench: release tools
 	bench/run.sh
 	bench/policy.sh 1
 	bench/insights.sh 1
+	bench/redact.sh 1
 
 clean:
 	rm -rf .build $(ZLIB_ONLY) build tailship-demo-out

@@ -43,6 +43,8 @@ struct ConfigDiff {
         check("log", a.logJSON, b.logJSON)
         check("audit_metrics", a.auditInsights, b.auditInsights)
         check("add_fields", a.enrichment, b.enrichment)
+        check("redact", Redacting(a.redaction), Redacting(b.redaction))
+        check("pseudonymize", Pseudonymizing(a.redaction), Pseudonymizing(b.redaction))
         check("monitoring", a.monitoring, b.monitoring)
         keys = Array(Set(keys))
     }
@@ -80,5 +82,18 @@ struct ConfigDiff {
         default:
             keys.append(key)
         }
+    }
+}
+
+/// The parts of `redact:` and `pseudonymize:` a reload compares (a key file's content is read again by itself).
+private struct Redacting: Equatable {
+    var secrets: Bool, paths: [String], keyFile: String
+    init(_ r: ResolvedConfig.Redaction) { (secrets, paths, keyFile) = (r.settings.secrets, r.settings.paths.map(\.description), r.keyFile) }
+}
+
+private struct Pseudonymizing: Equatable {
+    var fields: [String], keyFile: String, metrics: Bool
+    init(_ r: ResolvedConfig.Redaction) {
+        (fields, keyFile, metrics) = (r.settings.pseudonymize.map(\.description), r.pseudonymKeyFile, r.pseudonymizedMetrics)
     }
 }

@@ -45,6 +45,12 @@ public final class Daemon: Sendable {
         }
     }
 
+    static func auditMetrics(_ config: ResolvedConfig, metrics: DaemonMetrics?, logger: Logger) -> AuditMetrics? {
+        config.auditInsights.flatMap { settings in
+            metrics.map { AuditMetrics(settings: settings, registry: $0.registry, topUsers: TopUsers(window: settings.window), logger: logger) }
+        }
+    }
+
     /// `resetRegistry` (`--registry-reset`): the registry is moved aside first and every file is read from the beginning.
     /// `shutdownSignals` false: the caller handles SIGINT/SIGTERM (backfill, through `interrupt()`).
     /// `only`: ship to this output alone (`backfill --output`); the others' offsets are kept as they are.
@@ -59,12 +65,9 @@ public final class Daemon: Sendable {
         lock = try RegistryLock(registryPath: config.registryPath)
         let stored = try Self.loadRegistry(store, path: config.registryPath, reset: resetRegistry, logger: logger)
         let policies = PolicyHolder(config.policy)
-        let audit = config.auditInsights.flatMap { settings in
-            metrics.map { AuditMetrics(settings: settings, registry: $0.registry, topUsers: TopUsers(window: settings.window), logger: logger) }
-        }
-        let redaction = try RedactionRuntime.start(config.redaction, logger: logger)
+        let audit = Self.auditMetrics(config, metrics: metrics, logger: logger)
         let context = Lane.Context(logger: logger, metrics: metrics, state: state, policies: policies, backfill: backfill, trouble: trouble,
-                                   redaction: redaction)
+                                   redaction: try RedactionRuntime.start(config.redaction, logger: logger))
         let lanes = LaneTable()
         self.lanes = lanes
         // Before the readers: the spool directory exists when they start following it, and a taken port fails the start.

@@ -5,6 +5,8 @@ import TailshipJSON
 /// to the escape it came from, the Secret's values are found in the decoded JSON, and each
 /// is replaced in the string as written: every other byte of the annotation stays.
 enum AnnotationEdit {
+    static let secretKind = Array("Secret".utf8)
+
     /// `s..<e`: the annotation's string value, quotes included. `onlySecrets`: edit only a
     /// document whose `kind` is Secret (an object of another resource that carries one).
     static func edits(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, tokens: TokenMaker, onlySecrets: Bool) -> [ValueEdit] {
@@ -37,7 +39,7 @@ enum AnnotationEdit {
     static func isSecret(_ q: UnsafePointer<UInt8>, _ root: Int, _ n: Int) -> Bool {
         var secret = false
         _ = JSONScanner.forEachMember(q, root, n) { m in
-            if JSONScanner.keyIs(m.key, "kind", q), let kind = JSONScanner.string(q, m), kind.equals(Array("Secret".utf8), in: q) { secret = true }
+            if JSONScanner.keyIs(m.key, "kind", q), let kind = JSONScanner.string(q, m), kind.equals(secretKind, in: q) { secret = true }
         }
         return secret
     }

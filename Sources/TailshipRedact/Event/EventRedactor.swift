@@ -11,6 +11,13 @@ public final class EventRedactor {
     /// Values replaced so far.
     public private(set) var redacted = 0
     public private(set) var pseudonymized = 0
+    private let tokens: TokenMaker
+    private var edits: [ValueEdit] = []
+
+    static let secrets = Array("secrets".utf8)
+    static let serviceAccounts = Array("serviceaccounts".utf8)
+    static let tokenReviews = Array("tokenreviews".utf8)
+    static let token = Array("token".utf8)
 
     static let lastAppliedNeedle = Array("last-applied-configuration".utf8)
     /// `"kind":"Secret"` as written inside a JSON string (the annotation).
@@ -20,6 +27,7 @@ public final class EventRedactor {
         self.settings = settings
         self.redactionKey = redactionKey
         self.pseudonymKey = pseudonymKey
+        tokens = TokenMaker(redactionKey: redactionKey, pseudonymKey: pseudonymKey)
     }
 
     /// True when something was replaced: `output` holds the line. A line that is not a JSON object is left alone.
@@ -30,8 +38,8 @@ public final class EventRedactor {
         guard var shape = EventShape.scan(p, n, whole: whole, needsMore: { [settings] in settings.secrets && Self.resourceNeedsObjects($0, p) }) else {
             return false
         }
-        let tokens = TokenMaker(redactionKey: redactionKey, pseudonymKey: pseudonymKey)
-        var edits: [ValueEdit] = []
+        tokens.newEvent()
+        edits.removeAll(keepingCapacity: true)
         if settings.secrets {
             // Past objectRef only, when the scan stopped there: the members before it are not objects.
             let appliedSecret = !Self.resourceNeedsObjects(shape, p)
@@ -39,7 +47,7 @@ public final class EventRedactor {
             if appliedSecret && !shape.complete {
                 shape = EventShape.scan(p, n, whole: true, needsMore: { _ in true }) ?? shape
             }
-            secretEdits(shape, p, tokens, appliedSecret: appliedSecret, into: &edits)
+            secretEdits(shape, p, tokens, appliedSecret: appliedSecret)
         }
         for path in settings.paths {
             PathLocator.locate(p, shape.root.lowerBound, shape.root.upperBound, path.segments[...]) { s, e in
@@ -48,7 +56,7 @@ public final class EventRedactor {
         }
         for path in settings.pseudonymize {
             PathLocator.locate(p, shape.root.lowerBound, shape.root.upperBound, path.segments[...]) { s, e in
-                pseudonymEdits(p, s, e, tokens, into: &edits)
+                pseudonymEdits(p, s, e, tokens)
             }
         }
         guard !edits.isEmpty else { return false }
@@ -60,24 +68,22 @@ public final class EventRedactor {
 
     static func resourceNeedsObjects(_ shape: EventShape, _ p: UnsafePointer<UInt8>) -> Bool {
         guard let r = shape.resource else { return false }
-        return r.equals(Array("secrets".utf8), in: p) || r.equals(Array("serviceaccounts".utf8), in: p)
-            || r.equals(Array("tokenreviews".utf8), in: p)
+        return r.equals(secrets, in: p) || r.equals(serviceAccounts, in: p) || r.equals(tokenReviews, in: p)
     }
 
-    private func secretEdits(_ shape: EventShape, _ p: UnsafePointer<UInt8>, _ tokens: TokenMaker, appliedSecret: Bool,
-                             into edits: inout [ValueEdit]) {
+    private func secretEdits(_ shape: EventShape, _ p: UnsafePointer<UInt8>, _ tokens: TokenMaker, appliedSecret: Bool) {
         let resource = shape.resource
-        if let resource, resource.equals(Array("secrets".utf8), in: p) {
+        if let resource, resource.equals(Self.secrets, in: p) {
             var walk = SecretWalk(p: p, tokens: tokens)
             for object in shape.objects { walk.value(object.lowerBound, object.upperBound) }
             edits += walk.edits
             return
         }
-        if let resource, resource.equals(Array("serviceaccounts".utf8), in: p), let sub = shape.subresource, sub.equals(Array("token".utf8), in: p),
+        if let resource, resource.equals(Self.serviceAccounts, in: p), let sub = shape.subresource, sub.equals(Self.token, in: p),
            let response = shape.responseObject {
             locate(p, response, ["status", "token"]) { edits.append(tokens.redaction(p, $0, $1)) }
         }
-        if let resource, resource.equals(Array("tokenreviews".utf8), in: p) {
+        if let resource, resource.equals(Self.tokenReviews, in: p) {
             for object in shape.objects { locate(p, object, ["spec", "token"]) { edits.append(tokens.redaction(p, $0, $1)) } }
         }
         // A Secret applied with kubectl, carried by an object of another resource.
@@ -92,7 +98,7 @@ public final class EventRedactor {
     }
 
     /// An array's items one by one (user.groups, sourceIPs); null stays.
-    private func pseudonymEdits(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ tokens: TokenMaker, into edits: inout [ValueEdit]) {
+    private func pseudonymEdits(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, _ tokens: TokenMaker) {
         switch p[s] {
         case 0x5B: _ = JSONScanner.forEachElement(p, s, e) { a, b in if p[a] != 0x6E, let t = tokens.pseudonym(p, a, b) { edits.append(t) } }
         case 0x6E: break

@@ -11,6 +11,8 @@ struct SecretWalk {
 
     static let lastApplied = Array("kubectl.kubernetes.io/last-applied-configuration".utf8)
     static let patchPathOfLastApplied = Array("/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration".utf8)
+    static let dataPath = Array("/data".utf8), stringDataPath = Array("/stringData".utf8)
+    static let underData = Array("/data/".utf8), underStringData = Array("/stringData/".utf8)
 
     mutating func value(_ s: Int, _ e: Int) {
         switch p[s] {
@@ -40,9 +42,9 @@ struct SecretWalk {
         guard let path = patchPath else { return value(vs, ve) }
         // A JSON patch (RFC 6902) operation.
         let text = path.escaped ? path.decoded(in: p) : Array(UnsafeBufferPointer(start: p + path.start, count: path.count))
-        if text == Array("/data".utf8) || text == Array("/stringData".utf8) {
+        if text == Self.dataPath || text == Self.stringDataPath {
             everyMember(vs, ve)
-        } else if text.starts(with: Array("/data/".utf8)) || text.starts(with: Array("/stringData/".utf8)) {
+        } else if text.starts(with: Self.underData) || text.starts(with: Self.underStringData) {
             edits.append(tokens.redaction(p, vs, ve))
         } else if text == Self.patchPathOfLastApplied, p[vs] == 0x22 {
             edits += AnnotationEdit.edits(p, vs, ve, tokens: tokens, onlySecrets: false)

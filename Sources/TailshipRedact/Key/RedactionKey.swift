@@ -16,16 +16,32 @@ public struct RedactionKey: Sendable, Equatable {
 
     /// The first `hexDigits` hex digits of HMAC-SHA-256(key, value).
     public func token(of value: UnsafeRawBufferPointer, hexDigits: Int) -> [UInt8] {
-        let mac = HMAC<SHA256>.authenticationCode(for: value, using: SymmetricKey(data: bytes))
-        var out: [UInt8] = []
-        out.reserveCapacity(hexDigits)
-        let digits = Array("0123456789abcdef".utf8)
-        for byte in mac {
-            guard out.count < hexDigits else { break }
-            out.append(digits[Int(byte >> 4)])
-            if out.count < hexDigits { out.append(digits[Int(byte & 0x0F)]) }
+        Hasher(self).token(of: value, hexDigits: hexDigits)
+    }
+
+    /// HMAC-SHA-256 keyed once (the key's padded blocks hashed once), then copied for each value.
+    struct Hasher {
+        let key: RedactionKey
+        private let keyed: HMAC<SHA256>
+        private static let digits = Array("0123456789abcdef".utf8)
+
+        init(_ key: RedactionKey) {
+            self.key = key
+            keyed = HMAC<SHA256>(key: SymmetricKey(data: key.bytes))
         }
-        return out
+
+        func token(of value: UnsafeRawBufferPointer, hexDigits: Int) -> [UInt8] {
+            var mac = keyed
+            mac.update(data: value)
+            var out = [UInt8](repeating: 0, count: hexDigits)
+            mac.finalize().withUnsafeBytes { digest in
+                for i in 0..<hexDigits {
+                    let byte = digest[i / 2]
+                    out[i] = Self.digits[Int(i % 2 == 0 ? byte >> 4 : byte & 0x0F)]
+                }
+            }
+            return out
+        }
     }
 }
 
