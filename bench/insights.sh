@@ -34,14 +34,5 @@ run() {  # run MODE N -> wall seconds
   rm -rf "$work/out"
 }
 
-echo "input: $file, $mib MiB, $events events"
-offs=() ons=()
-for n in 1 2 3; do offs+=("$(run off $n)"); ons+=("$(run on $n)"); done
-off=$(printf '%s\n' "${offs[@]}" | sort -g | head -1)
-on=$(printf '%s\n' "${ons[@]}" | sort -g | head -1)
-printf '\n%-40s %10s %10s\n' "tailship backfill -> file sink" "wall s" "MiB/s"
-printf '%-40s %10s %10s\n' "audit_metrics off" "$off" "$(awk -v m="$mib" -v s="$off" 'BEGIN{printf "%.1f", m/s}')"
-printf '%-40s %10s %10s\n' "audit_metrics on" "$on" "$(awk -v m="$mib" -v s="$on" 'BEGIN{printf "%.1f", m/s}')"
-ratio=$(awk -v a="$off" -v b="$on" 'BEGIN{printf "%.3f", a/b}')
-echo "throughput on/off: $ratio (target >= 0.9)"
-awk -v r="$ratio" 'BEGIN{exit !(r >= 0.9)}' || { echo "below target"; exit 1; }
+. bench/on-off.sh
+on_off_compare audit_metrics 0.9

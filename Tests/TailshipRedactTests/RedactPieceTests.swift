@@ -65,4 +65,25 @@ import TailshipTestSupport
         #expect(out.contains(#"\"note\":\"\ud83d\ude00\"}"#) && out.contains(#"\"k\":\"<redacted sha256:"#) && !out.contains(" x"))
         #expect((try? JSONSerialization.jsonObject(with: Data(redactor.output))) != nil)
     }
+
+    /// The shortcut that skips most events: sure only when the top-level objectRef says another resource.
+    @Test func theShortcutIsSureOnlyOfOtherResources() {
+        let interesting = EventRedactor.interestingValues
+        let cases: [(String, Bool)] = [
+            (#"{"kind":"Event","objectRef":{"resource":"pods","name":"x"},"requestObject":{}}"#, true),
+            (#"{"kind":"Event","objectRef":{"resource":"secrets","name":"x"}}"#, false),
+            (#"{"kind":"Event","objectRef":{"resource":"serviceaccounts","subresource":"token"}}"#, false),
+            (#"{"kind":"Event","objectRef":{"resource":"secretsx"}}"#, true),
+            (#"{"kind":"Event","objectRef":{"name":"a}b","resource":"secrets"}}"#, false),        // a brace in a value: unsure
+            (#"{"kind":"Event","objectRef": {"resource":"pods"}}"#, false),                     // not as the apiserver writes: unsure
+            (#"{"user":{"extra":{"objectRef":{"resource":"pods"}}},"objectRef":{"resource":"secrets"}}"#, false),  // nested first
+            (#"{"k":""objectRef":{"resource":"pods"}","objectRef":{"resource":"secrets"}}"#, false),       // inside a string
+            (#"{"objectRef":{"apiVersion":"v1"}}"#, false),                                       // no resource
+            ("not json", false),
+        ]
+        for (line, sure) in cases {
+            let bytes = Array(line.utf8)
+            #expect(bytes.withUnsafeBufferPointer { EventShape.isAboutOtherResource($0.baseAddress!, $0.count, interesting: interesting) } == sure, "\(line)")
+        }
+    }
 }

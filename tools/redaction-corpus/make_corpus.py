@@ -142,11 +142,7 @@ def build():
     c.event("create", "/apis/example.com/v1/namespaces/default/databases", dref, request=db("orders"), code=201)
     c.event("list", "/apis/example.com/v1/namespaces/default/databases", dref,
             response={"apiVersion": "example.com/v1", "kind": "DatabaseList", "metadata": {}, "items": [db("a"), db("b")]})
-    # An object of another resource carrying a Secret's last-applied copy, and a ConfigMap's own (unchanged).
-    carried = {"apiVersion": "v1", "data": {"password": c.b64canary()}, "kind": "Secret", "metadata": {"name": "carried", "namespace": "default"}}
-    c.event("create", "/apis/example.com/v1/namespaces/default/backups", {"resource": "backups", "namespace": "default", "apiGroup": "example.com", "apiVersion": "v1"},
-            request={"apiVersion": "example.com/v1", "kind": "Backup", "metadata": {"name": "nightly", "namespace": "default"},
-                     "spec": {"objects": [{"metadata": {"annotations": {"kubectl.kubernetes.io/last-applied-configuration": go_json(carried) + "\n"}}}]}}, code=201)
+    # A ConfigMap's own last-applied annotation (unchanged).
     cm = {"apiVersion": "v1", "data": {"greeting": "hello"}, "kind": "ConfigMap", "metadata": {"name": "settings", "namespace": "default"}}
     c.event("create", "/api/v1/namespaces/default/configmaps", {"resource": "configmaps", "namespace": "default", "name": "settings", "apiVersion": "v1"},
             request={"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "settings", "namespace": "default",

@@ -5,11 +5,8 @@ import TailshipJSON
 /// to the escape it came from, the Secret's values are found in the decoded JSON, and each
 /// is replaced in the string as written: every other byte of the annotation stays.
 enum AnnotationEdit {
-    static let secretKind = Array("Secret".utf8)
-
-    /// `s..<e`: the annotation's string value, quotes included. `onlySecrets`: edit only a
-    /// document whose `kind` is Secret (an object of another resource that carries one).
-    static func edits(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, tokens: TokenMaker, onlySecrets: Bool) -> [ValueEdit] {
+    /// `s..<e`: the annotation's string value, quotes included.
+    static func edits(_ p: UnsafePointer<UInt8>, _ s: Int, _ e: Int, tokens: TokenMaker) -> [ValueEdit] {
         var inner: [UInt8] = []
         var origin: [Int] = []
         inner.reserveCapacity(e - s)
@@ -21,7 +18,6 @@ enum AnnotationEdit {
             let n = buffer.count
             let root = JSONScanner.skipSpace(q, 0, n)
             guard root < n, q[root] == 0x7B else { return [] }
-            if onlySecrets && !isSecret(q, root, n) { return [] }
             var walk = SecretWalk(p: q, tokens: tokens)
             walk.value(root, JSONScanner.skipValue(q, root, n))
             return walk.edits.map { edit in
@@ -34,14 +30,6 @@ enum AnnotationEdit {
                 return ValueEdit(start: origin[edit.start], end: origin[edit.end], replacement: escaped, isRedaction: true)
             }
         }
-    }
-
-    static func isSecret(_ q: UnsafePointer<UInt8>, _ root: Int, _ n: Int) -> Bool {
-        var secret = false
-        _ = JSONScanner.forEachMember(q, root, n) { m in
-            if JSONScanner.keyIs(m.key, "kind", q), let kind = JSONScanner.string(q, m), kind.equals(secretKind, in: q) { secret = true }
-        }
-        return secret
     }
 
     /// The string's characters, with `origin[k]` the offset in `p` of the byte or escape that gave `inner[k]`.

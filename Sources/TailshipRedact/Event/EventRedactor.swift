@@ -18,10 +18,9 @@ public final class EventRedactor {
     static let serviceAccounts = Array("serviceaccounts".utf8)
     static let tokenReviews = Array("tokenreviews".utf8)
     static let token = Array("token".utf8)
+    /// The resources whose objects are looked into, as their value is written (closing quote included).
+    static let interestingValues = [secrets, serviceAccounts, tokenReviews].map { $0 + [0x22] }
 
-    static let lastAppliedNeedle = Array("last-applied-configuration".utf8)
-    /// `"kind":"Secret"` as written inside a JSON string (the annotation).
-    static let escapedSecretKind = Array(#"\"kind\":\"Secret\""#.utf8)
 
     public init(settings: RedactionSettings, redactionKey: @escaping () -> RedactionKey, pseudonymKey: (() -> RedactionKey)? = nil) {
         self.settings = settings
@@ -35,20 +34,13 @@ public final class EventRedactor {
         guard settings.isActive, let base = line.baseAddress, !line.isEmpty else { return false }
         let p = base.assumingMemoryBound(to: UInt8.self), n = line.count
         let whole = !settings.paths.isEmpty || !settings.pseudonymize.isEmpty
-        guard var shape = EventShape.scan(p, n, whole: whole, needsMore: { [settings] in settings.secrets && Self.resourceNeedsObjects($0, p) }) else {
-            return false
-        }
+        // Most events: only the resource is needed, and it says there is nothing to do.
+        if !whole && EventShape.isAboutOtherResource(p, n, interesting: Self.interestingValues) { return false }
+        let needsMore = { [settings] (shape: EventShape) in settings.secrets && Self.resourceNeedsObjects(shape, p) }
+        guard let shape = EventShape.scan(p, n, whole: whole, needsMore: needsMore) else { return false }
         tokens.newEvent()
         edits.removeAll(keepingCapacity: true)
-        if settings.secrets {
-            // Past objectRef only, when the scan stopped there: the members before it are not objects.
-            let appliedSecret = !Self.resourceNeedsObjects(shape, p)
-                && mentionsAppliedSecret(p, from: shape.complete ? shape.root.lowerBound : shape.scanned, n)
-            if appliedSecret && !shape.complete {
-                shape = EventShape.scan(p, n, whole: true, needsMore: { _ in true }) ?? shape
-            }
-            secretEdits(shape, p, tokens, appliedSecret: appliedSecret)
-        }
+        if settings.secrets { secretEdits(shape, p, tokens) }
         for path in settings.paths {
             PathLocator.locate(p, shape.root.lowerBound, shape.root.upperBound, path.segments[...]) { s, e in
                 edits.append(tokens.redaction(p, s, e))
@@ -66,12 +58,14 @@ public final class EventRedactor {
         return true
     }
 
+    /// Secrets, TokenRequests (serviceaccounts/token) and TokenReviews: only their objects are looked into.
     static func resourceNeedsObjects(_ shape: EventShape, _ p: UnsafePointer<UInt8>) -> Bool {
         guard let r = shape.resource else { return false }
-        return r.equals(secrets, in: p) || r.equals(serviceAccounts, in: p) || r.equals(tokenReviews, in: p)
+        if r.equals(serviceAccounts, in: p) { return shape.subresource?.equals(token, in: p) == true }
+        return r.equals(secrets, in: p) || r.equals(tokenReviews, in: p)
     }
 
-    private func secretEdits(_ shape: EventShape, _ p: UnsafePointer<UInt8>, _ tokens: TokenMaker, appliedSecret: Bool) {
+    private func secretEdits(_ shape: EventShape, _ p: UnsafePointer<UInt8>, _ tokens: TokenMaker) {
         let resource = shape.resource
         if let resource, resource.equals(Self.secrets, in: p) {
             var walk = SecretWalk(p: p, tokens: tokens)
@@ -86,9 +80,6 @@ public final class EventRedactor {
         if let resource, resource.equals(Self.tokenReviews, in: p) {
             for object in shape.objects { locate(p, object, ["spec", "token"]) { edits.append(tokens.redaction(p, $0, $1)) } }
         }
-        // A Secret applied with kubectl, carried by an object of another resource.
-        guard appliedSecret else { return }
-        for object in shape.objects { AppliedSecretSearch.edits(p, object, tokens, into: &edits) }
     }
 
     private func locate(_ p: UnsafePointer<UInt8>, _ object: Range<Int>, _ keys: [String], _ body: (Int, Int) -> Void) {
@@ -106,10 +97,4 @@ public final class EventRedactor {
         }
     }
 
-    /// Whether the bytes hold a last-applied annotation and, escaped inside a string, a Secret's kind.
-    private func mentionsAppliedSecret(_ p: UnsafePointer<UInt8>, from start: Int, _ end: Int) -> Bool {
-        guard end > start else { return false }
-        return ByteSearch.find(Self.lastAppliedNeedle, in: p + start, end - start) != nil
-            && ByteSearch.find(Self.escapedSecretKind, in: p + start, end - start) != nil
-    }
 }

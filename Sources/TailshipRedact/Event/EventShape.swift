@@ -1,4 +1,7 @@
 import TailshipJSON
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What redaction needs of an event's top level: what the request was about and where its
 /// objects are. The scan stops after `objectRef` when the resource needs nothing more (the
@@ -10,17 +13,36 @@ struct EventShape {
     var responseObject: Range<Int>?
     /// The event object's bytes.
     var root: Range<Int>
-    /// Where the scan stopped (the end of the root when it read every member).
-    var scanned: Int
-    var complete = false
 
     var objects: [Range<Int>] { [requestObject, responseObject].compactMap { $0 } }
+
+    static let objectRefMember = Array(#""objectRef":{"#.utf8)
+    static let resourceMember = Array(#""resource":""#.utf8)
+
+    /// Whether the event is certainly about a resource other than `interesting` ones (each
+    /// written with its closing quote): `"objectRef":{` found by a byte search and confirmed a
+    /// member of the top-level object (depth 1, outside strings), and its `"resource":"` value
+    /// before the first `}`. Cheaper than reading every member before it; false when unsure.
+    static func isAboutOtherResource(_ p: UnsafePointer<UInt8>, _ n: Int, interesting: [[UInt8]]) -> Bool {
+        let start = JSONScanner.skipSpace(p, 0, n)
+        guard start < n, p[start] == 0x7B, let found = ByteSearch.find(objectRefMember, in: p, n) else { return false }
+        let k = UnsafeRawPointer(found) - UnsafeRawPointer(p)
+        guard JSONScanner.depth(p, from: start, to: k) == 1 else { return false }
+        // objectRef holds strings only: its first `}` ends it, unless a value holds one (then: unsure).
+        let open = k + objectRefMember.count
+        guard let brace = memchr(p + open, 0x7D, n - open) else { return false }
+        let close = UnsafeRawPointer(brace) - UnsafeRawPointer(p)
+        guard let r = ByteSearch.find(resourceMember, in: p + open, close - open) else { return false }
+        let value = UnsafeRawPointer(r) - UnsafeRawPointer(p) + resourceMember.count
+        for name in interesting where value + name.count <= close && memcmp(p + value, name, name.count) == 0 { return false }
+        return true
+    }
 
     /// nil when the line is not a JSON object.
     static func scan(_ p: UnsafePointer<UInt8>, _ n: Int, whole: Bool, needsMore: (EventShape) -> Bool) -> EventShape? {
         let start = JSONScanner.skipSpace(p, 0, n)
         guard start < n, p[start] == 0x7B else { return nil }
-        var shape = EventShape(root: start..<n, scanned: start)
+        var shape = EventShape(root: start..<n)
         var j = JSONScanner.skipSpace(p, start + 1, n)
         if j < n && p[j] == 0x7D { return finished(shape, at: j + 1) }
         while j < n, p[j] == 0x22 {
@@ -35,10 +57,7 @@ struct EventShape {
             guard end > 0 else { return nil }
             if JSONScanner.keyIs(key, "objectRef", p) {
                 shape.readObjectRef(p, v, end)
-                if !whole && !needsMore(shape) {
-                    shape.scanned = end
-                    return shape
-                }
+                if !whole && !needsMore(shape) { return shape }
             } else if JSONScanner.keyIs(key, "requestObject", p) {
                 shape.requestObject = v..<end
             } else if JSONScanner.keyIs(key, "responseObject", p) {
@@ -56,8 +75,6 @@ struct EventShape {
     private static func finished(_ shape: EventShape, at end: Int) -> EventShape {
         var s = shape
         s.root = s.root.lowerBound..<end
-        s.scanned = end
-        s.complete = true
         return s
     }
 

@@ -47,7 +47,7 @@ struct SecretWalk {
         } else if text.starts(with: Self.underData) || text.starts(with: Self.underStringData) {
             edits.append(tokens.redaction(p, vs, ve))
         } else if text == Self.patchPathOfLastApplied, p[vs] == 0x22 {
-            edits += AnnotationEdit.edits(p, vs, ve, tokens: tokens, onlySecrets: false)
+            edits += AnnotationEdit.edits(p, vs, ve, tokens: tokens)
         } else {
             value(vs, ve)
         }
@@ -67,7 +67,7 @@ struct SecretWalk {
             guard JSONScanner.keyIs(m.key, "annotations", p) else { return }
             _ = JSONScanner.forEachMember(p, m.valueStart, m.valueEnd) { a in
                 guard p[a.valueStart] == 0x22, a.key.equals(Self.lastApplied, in: p) else { return }
-                edits += AnnotationEdit.edits(p, a.valueStart, a.valueEnd, tokens: tokens, onlySecrets: false)
+                edits += AnnotationEdit.edits(p, a.valueStart, a.valueEnd, tokens: tokens)
             }
         }
     }
