@@ -4,8 +4,6 @@ import TailshipJSON
 /// replaced by its token in place, every other byte stays as written. One per reader thread.
 public final class EventRedactor {
     public let settings: RedactionSettings
-    private let redactionKey: () -> RedactionKey
-    private let pseudonymKey: (() -> RedactionKey)?
     /// The edited line after `process` returned true.
     public private(set) var output: [UInt8] = []
     /// Values replaced so far.
@@ -21,11 +19,8 @@ public final class EventRedactor {
     /// The resources whose objects are looked into, as their value is written (closing quote included).
     static let interestingValues = [secrets, serviceAccounts, tokenReviews].map { $0 + [0x22] }
 
-
     public init(settings: RedactionSettings, redactionKey: @escaping () -> RedactionKey, pseudonymKey: (() -> RedactionKey)? = nil) {
         self.settings = settings
-        self.redactionKey = redactionKey
-        self.pseudonymKey = pseudonymKey
         tokens = TokenMaker(redactionKey: redactionKey, pseudonymKey: pseudonymKey)
     }
 

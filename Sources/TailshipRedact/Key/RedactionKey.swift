@@ -14,11 +14,6 @@ public struct RedactionKey: Sendable, Equatable {
         self.bytes = bytes
     }
 
-    /// The first `hexDigits` hex digits of HMAC-SHA-256(key, value).
-    public func token(of value: UnsafeRawBufferPointer, hexDigits: Int) -> [UInt8] {
-        Hasher(self).token(of: value, hexDigits: hexDigits)
-    }
-
     /// HMAC-SHA-256 keyed once (the key's padded blocks hashed once), then copied for each value.
     struct Hasher {
         let key: RedactionKey
@@ -30,6 +25,7 @@ public struct RedactionKey: Sendable, Equatable {
             keyed = HMAC<SHA256>(key: SymmetricKey(data: key.bytes))
         }
 
+        /// The first `hexDigits` hex digits of HMAC-SHA-256(key, value).
         func token(of value: UnsafeRawBufferPointer, hexDigits: Int) -> [UInt8] {
             var mac = keyed
             mac.update(data: value)
