@@ -77,10 +77,9 @@ final class PipelineHandler: TailHandler {
                 let fields = EventFields.scan(p, bytes.count, members: &members)
                 if let fields { observe(fields, bytes) }
                 add(bytes, fields: fields, memberCount: members.count, from: source, follower: follower, start: start, end: end)
-            } else if let redactor, redactor.process(bytes) {
-                redactor.output.withUnsafeBytes { batcher.add(line: $0, from: source, end: end, start: start) }
             } else {
-                batcher.add(line: bytes, from: source, end: end, start: start)
+                // No fields needed: redaction (if on) reads what it needs itself.
+                emit(bytes, fields: nil, memberCount: 0, from: source, follower: follower, start: start, end: end)
             }
         case .oversizePart(let bytes, let first):
             if first {
