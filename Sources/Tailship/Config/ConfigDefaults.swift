@@ -19,7 +19,10 @@ public enum ConfigDefaults {
     public static let maxFileBytes = 128 << 20
     public static let deadLetterDirectory = "/var/lib/tailship/dead-letter"
     public static let pinsMaxBytes = 2 << 30
-    public static let pinDirectoryName = ".tailship-pins"
+    /// Beside the registry, one directory per input directory in it.
+    public static let pinDirectoryName = "pins"
+    /// Where pins (hard links) were before they were copies: beside the log.
+    public static let legacyPinDirectoryName = ".tailship-pins"
     public static let shutdownTimeout: Duration = .seconds(30)
     public static let logLevel = "info"
     public static let logFormat = "logfmt"

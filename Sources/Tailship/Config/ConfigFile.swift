@@ -152,7 +152,7 @@ public struct DeadLetterSection: ConfigSection, Sendable {
 public struct PinsSection: ConfigSection, Sendable {
     /// Default true.
     public var enabled: Bool?
-    /// Default: `.tailship-pins` in each input's directory (it must be on the same filesystem and mount).
+    /// Default: `pins/<input directory>` beside the registry (pins are copies: any filesystem).
     public var directory: String?
     /// Most bytes kept pinned per input; over it the oldest pins go. Default 2GiB.
     public var maxBytes: ByteSize?

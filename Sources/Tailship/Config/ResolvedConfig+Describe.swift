@@ -27,8 +27,8 @@ extension ResolvedConfig {
         out += describeOutputs()
         out += "dead_letter:\n  directory: \(quote(deadLetterDirectory))\n"
         if let pins {
-            let dirs = Set(inputs.map { pins.directory(for: $0) }).sorted().map(quote).joined(separator: ", ")
-            out += "pins:\n  enabled: true\n  directory: \(pins.directory.map(quote) ?? "\(quote(ConfigDefaults.pinDirectoryName))  # in each input's directory: \(dirs)")\n"
+            let dirs = Set(inputs.map { pins.directory(for: $0, registryPath: registryPath) }).sorted().map(quote).joined(separator: ", ")
+            out += "pins:\n  enabled: true\n  directory: \(pins.directory.map(quote) ?? "\(dirs)  # default: beside the registry, one per input directory")\n"
             out += "  max_bytes: \(ByteSize(Int(pins.maxBytes)))\n"
         } else {
             out += "pins:\n  enabled: false\n"

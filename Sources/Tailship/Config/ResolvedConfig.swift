@@ -64,16 +64,30 @@ public struct ResolvedConfig: Sendable, Equatable {
     public var redaction = Redaction()
 
     public struct Pins: Sendable, Equatable {
-        /// nil: `.tailship-pins` in each input's directory.
+        /// nil: `pins/<input directory>` beside the registry.
         public var directory: String?
         public var maxBytes = UInt64(ConfigDefaults.pinsMaxBytes)
 
-        /// The pin directory for an input.
-        public func directory(for input: Input) -> String {
+        /// The pin directory for an input. The default is in Tailship's own state
+        /// directory, one per input directory (pins are copies: any filesystem will do).
+        public func directory(for input: Input, registryPath: String) -> String {
             if let directory { return directory }
-            let dir = ((input.paths.first ?? ".") as NSString).deletingLastPathComponent
-            return (dir.isEmpty ? "." : dir) + "/" + ConfigDefaults.pinDirectoryName
+            let state = (registryPath as NSString).deletingLastPathComponent
+            let inputDir = URL(fileURLWithPath: ((input.paths.first ?? ".") as NSString).deletingLastPathComponent).standardizedFileURL.path
+            let name = inputDir.split(separator: "/").joined(separator: "-")
+            return (state.isEmpty ? "." : state) + "/" + ConfigDefaults.pinDirectoryName + "/" + (name.isEmpty ? "_root" : name)
         }
+
+        /// Where an earlier version kept an input's pins (hard links beside the log), adopted at start.
+        public func legacyDirectory(for input: Input) -> String {
+            let dir = ((input.paths.first ?? ".") as NSString).deletingLastPathComponent
+            return (dir.isEmpty ? "." : dir) + "/" + ConfigDefaults.legacyPinDirectoryName
+        }
+    }
+
+    /// The pin directory of an input, nil with pins off.
+    public func pinDirectory(for input: Input) -> String? {
+        pins?.directory(for: input, registryPath: registryPath)
     }
 
     public struct Monitoring: Sendable, Equatable {

@@ -24,22 +24,23 @@ final class PinService: Service, @unchecked Sendable {
         keepers = config.inputs.map { input in
             var options = TailOptions(patterns: input.paths)
             options.backups = input.backups
-            return PinKeeper(directory: PinDirectory(path: pins.directory(for: input)), options: options, maxBytes: pins.maxBytes,
+            return PinKeeper(directory: PinDirectory(path: pins.directory(for: input, registryPath: config.registryPath)), options: options,
+                             maxBytes: pins.maxBytes,
                              cursors: { lanes.all.map { PinKeeper.Cursor(name: $0.name, registry: $0.ownRegistry(), reading: $0.reading.feedingRegistry) } },
-                             logger: logger, pinning: config.pins != nil)
+                             logger: logger, pinning: config.pins != nil, legacyDirectory: pins.legacyDirectory(for: input))
         }
         self.lanes = lanes
         self.logger = logger
         let directories = Set(config.inputs.flatMap { PathDiscovery(patterns: $0.paths).watchDirectories })
         watcher = PosixFileSystem().watcher(directories: directories.sorted())
         for keeper in keepers {
-            // A pin only exists for a file not yet shipped: never history, even to a registry made after it.
-            for pin in pinning ? keeper.pins() : [] {
-                for lane in lanes.all where lane.readingRegistry.entry(for: pin.identity) == nil { lane.readingRegistry.backdate(before: pin.modified) }
-            }
             if let reason = keeper.start() {
                 logger.error("pinning is off: rotated files deleted before they are shipped are lost", metadata: [
                     "pin_directory": "\(keeper.directory.path)", "reason": "\(reason)"])
+            }
+            // A pin only exists for a file not yet shipped: never history, even to a registry made after it.
+            for pin in pinning ? keeper.pins() : [] {
+                for lane in lanes.all where lane.readingRegistry.entry(for: pin.identity) == nil { lane.readingRegistry.backdate(before: pin.modified) }
             }
         }
         updateEnabled()

@@ -95,7 +95,7 @@ final class ReaderLoop: @unchecked Sendable {
         options.backups = input.backups
         options.maxOpenFiles = input.maxOpenFiles
         options.forgetAfterSeconds = config.cleanAfter.inSeconds
-        options.pinDirectory = config.pins?.directory(for: input)
+        options.pinDirectory = config.pinDirectory(for: input)
         if let backfill {
             options.stopAtEnd = true
             options.shipHistory = true

@@ -24,6 +24,8 @@ public struct Backup: Sendable, Equatable {
     public var rank: Int
     /// `time` comes from the name (when it was rotated), not the modification time.
     public var named: Bool = false
+    /// A pin's first byte of content past its head: before it the copy has a hole (acknowledged when it was taken).
+    public var readableFrom: UInt64 = 0
 
     /// Rotation order: by time, then logrotate's higher numbers first, then by path.
     static func olderFirst(_ a: Backup, _ b: Backup) -> Bool {

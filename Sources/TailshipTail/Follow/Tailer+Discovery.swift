@@ -43,17 +43,21 @@ extension Tailer {
         return listing
     }
 
-    /// The backups with the pins of files whose backup is gone (same identity: the
-    /// backup is read under its own name while it exists), in rotation order.
+    /// The backups with the pins of files whose backup is gone (the backup is read under
+    /// its own name while it exists: same identity and first bytes), in rotation order.
     func withPins(_ backups: [Backup]) -> [Backup] {
         guard let dir = options.pinDirectory else { return backups }
         let pins = PinDirectory(path: dir).list(for: options.patterns)
         guard !pins.isEmpty else { return backups }
-        let listed = Set(backups.compactMap { try? fileSystem.status($0.path).get().identity })
+        let listed = Dictionary(backups.compactMap { b in (try? fileSystem.status(b.path).get()).map { ($0.identity, b.path) } },
+                                uniquingKeysWith: { a, _ in a })
         var all = backups
-        for pin in pins where !listed.contains(pin.identity) {
+        for pin in pins {
+            // An inode is reused once its file is deleted: the same identity may now hold other content.
+            if let path = listed[pin.identity], LossWatch.sameContent(PinDirectory.head(path), PinDirectory.head(pin.path)) { continue }
             let nameTime = BackupFinder.timeFromName(pin.originalName)
-            all.append(Backup(path: pin.path, compressed: pin.compressed, time: nameTime ?? pin.modified, rank: 0, named: nameTime != nil))
+            all.append(Backup(path: pin.path, compressed: pin.compressed, time: nameTime ?? pin.modified, rank: 0, named: nameTime != nil,
+                              readableFrom: pin.from))
         }
         return all.sorted(by: Backup.olderFirst)
     }

@@ -38,7 +38,7 @@ extension Tailer {
         case .seen(let file, let observation):
             let decision: OpeningDecision = core.mustSettle(observation, now: time.monotonic) ? .waitToSettle
                 : core.openingDecision(for: observation, view: self)
-            carryOut(decision, file: file, observation: observation, path: path, state: state, now: now)
+            carryOut(decision, file: file, observation: observation, path: path, state: state, now: now, readableFrom: backup?.readableFrom ?? 0)
         }
     }
 
@@ -76,7 +76,8 @@ extension Tailer {
         return .seen(file, observation)
     }
 
-    private func carryOut(_ decision: OpeningDecision, file: (any OpenFile)?, observation: FileObservation?, path: String, state: FileState, now: Double) {
+    private func carryOut(_ decision: OpeningDecision, file: (any OpenFile)?, observation: FileObservation?, path: String, state: FileState,
+                          now: Double, readableFrom: UInt64) {
         switch decision {
         case .waitUntilComplete:
             core.markIncomplete(state)
@@ -102,7 +103,12 @@ extension Tailer {
             openCopyOfTruncated(awaited, file: file, observation: observation)
         case .open(let offset, let reason):
             guard let file, let observation else { return }
-            open(file, observation: observation, at: offset, reason: reason, now: now)
+            // A pin holds nothing between its head and the tail it copied: those bytes were acknowledged.
+            if offset < readableFrom {
+                logger.warning("pin holds only bytes from its copied tail on; reading from there", metadata: [
+                    "file": "\(path)", "offset": "\(offset)", "from": "\(readableFrom)"])
+            }
+            open(file, observation: observation, at: max(offset, readableFrom), reason: reason, now: now)
         }
     }
 

@@ -14,11 +14,18 @@ final class ContentLooks: @unchecked Sendable {
     }
     private var cache: [Key: Look] = [:]
     private let fileSystem = PosixFileSystem()
+    /// Files here are pins: copies, named by their original's identity, not their own.
+    private let pinDirectory: String?
+
+    init(pinDirectory: String? = nil) {
+        self.pinDirectory = pinDirectory.map { $0.hasSuffix("/") ? $0 : $0 + "/" }
+    }
 
     func look(path: String, status: FileStatus, compressed: Bool) -> Look? {
         let key = Key(identity: status.identity, size: status.size, modified: status.modified)
         if let known = cache[key] { return known }
-        guard case .success(let file) = fileSystem.open(path), file.status?.identity == status.identity else { return nil }
+        let isPin = pinDirectory.map { path.hasPrefix($0) } ?? false
+        guard case .success(let file) = fileSystem.open(path), isPin || file.status?.identity == status.identity else { return nil }
         let look: Look
         if compressed {
             look = Look(head: GzipStreamReader.head(file, limit: Fingerprint.maxLength),

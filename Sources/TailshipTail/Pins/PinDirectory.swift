@@ -4,9 +4,10 @@ import TailshipBasics
 import Glibc
 #endif
 
-/// The pin directory on disk: hard links that keep rotated files whose bytes
-/// are not acknowledged yet, when lumberjack or logrotate delete them, and
-/// across restarts. A link costs no space while the original exists.
+/// The pin directory on disk: copies of rotated files whose bytes are not
+/// acknowledged yet, kept when lumberjack or logrotate delete the originals
+/// and across restarts. Tailship's own files, in its own state directory by
+/// default: nothing is added to the log's directory and no link count changes.
 public struct PinDirectory: Sendable {
     public let path: String
 
@@ -14,11 +15,8 @@ public struct PinDirectory: Sendable {
         self.path = path
     }
 
-    /// Why pins cannot be taken, or nil when they can: the directory is created if
-    /// missing, must be writable, and a link from `probe` (a file in the input's
-    /// directory, if one exists) must work: link(2) fails across filesystems and
-    /// across mounts of one filesystem (EXDEV).
-    public func prepare(probe: String?) -> String? {
+    /// Why pins cannot be taken, or nil when they can: the directory is created if missing and must be writable.
+    public func prepare() -> String? {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -26,30 +24,22 @@ public struct PinDirectory: Sendable {
             return "cannot create the pin directory: \(error.localizedDescription)"
         }
         guard access(path, W_OK) == 0 else { return "the pin directory is not writable: \(String(cString: strerror(errno)))" }
-        guard let probe else { return nil }
-        let test = "\(path)/.probe-\(getpid())"
-        unlink(test)
-        guard link(probe, test) == 0 else {
-            let e = errno
-            if e == ENOENT { return nil }
-            return e == EXDEV ? "the pin directory is on another filesystem or mount than \(probe) (EXDEV); hard links cannot cross it"
-                : "cannot link \(probe) into the pin directory: \(String(cString: strerror(e)))"
-        }
-        unlink(test)
         return nil
     }
 
-    /// The pins there now, oldest first.
+    /// The pins there now, oldest first (a copy cut short by a crash is not one).
     public func list() -> [Pin] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
         var pins: [Pin] = []
-        for name in names {
-            guard let (identity, original) = Pin.parse(name) else { continue }
+        for name in names where !name.hasPrefix(".") {
+            guard let parsed = Pin.parse(name) else { continue }
             var st = stat()
             let full = "\(path)/\(name)"
             guard stat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            pins.append(Pin(path: full, identity: identity, originalName: original, size: UInt64(st.st_size),
-                            modified: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9))
+            let size = UInt64(st.st_size)
+            pins.append(Pin(path: full, identity: parsed.identity, originalName: parsed.originalName, size: size,
+                            modified: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9, from: parsed.from,
+                            diskBytes: min(size, UInt64(st.st_blocks) * 512), legacy: parsed.legacy))
         }
         return pins.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
     }
@@ -60,17 +50,54 @@ public struct PinDirectory: Sendable {
         return list().filter { pin in dirs.contains { Tailer.belongs("\($0)/\(pin.originalName)", to: patterns) } }
     }
 
-    /// Links `source` (whose identity is `identity`) into the directory; the errno on failure.
-    public func pin(_ source: String, identity: FileIdentity) -> Result<String, FileSystemError> {
-        let name = Pin.name(for: identity, originalName: (source as NSString).lastPathComponent)
-        let target = "\(path)/\(name)"
-        guard link(source, target) == 0 else {
-            let e = errno
-            return e == EEXIST ? .success(target) : .failure(FileSystemError(e))
+    /// Copies what `source` (whose identity is `identity` and first bytes `head`) holds
+    /// from `from` on; the pin, or the errno on failure.
+    public func pin(_ source: String, identity: FileIdentity, head: [UInt8], from: UInt64) -> Result<Pin, FileSystemError> {
+        let original = (source as NSString).lastPathComponent
+        let target = "\(path)/\(Pin.name(for: identity, from: from, head: head, originalName: original))"
+        if let existing = list().first(where: { $0.path == target }) { return .success(existing) }
+        switch PinCopier.copy(source, identity: identity, to: target, from: from) {
+        case .failure(let e): return .failure(e)
+        case .success:
+            guard let made = list().first(where: { $0.path == target }) else { return .failure(FileSystemError(ENOENT)) }
+            return .success(made)
         }
-        // The link is made durable with the directory: a pin taken just before a crash must exist after it.
-        fsyncDirectory(path)
-        return .success(target)
+    }
+
+    /// Brings a pin up to the original's length (a copy taken while its rotator was still writing it).
+    public func extend(_ pin: Pin, from source: String) -> Result<UInt64, FileSystemError> {
+        PinCopier.extend(pin.path, from: source, identity: pin.identity)
+    }
+
+    /// Adopts an earlier version's pins (hard links in `legacy`) as copies here, whole,
+    /// then removes the links and, once empty, the directory; how many were adopted.
+    public func adopt(legacy: String) -> Int {
+        let old = PinDirectory(path: legacy)
+        var adopted = 0
+        for pin in old.list() where pin.legacy {
+            let head = Self.head(pin.path)
+            guard case .success = PinCopier.copy(pin.path, identity: statIdentity(pin.path) ?? pin.identity,
+                                                 to: "\(path)/\(Pin.name(for: pin.identity, from: 0, head: head, originalName: pin.originalName))",
+                                                 from: 0) else { continue }
+            unlink(pin.path)
+            adopted += 1
+        }
+        rmdir(legacy)
+        return adopted
+    }
+
+    /// The first bytes of a file as it is on disk (what a pin's name hashes).
+    static func head(_ path: String) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        return Fingerprint.head(fd: fd) ?? []
+    }
+
+    private func statIdentity(_ path: String) -> FileIdentity? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
     }
 
     /// Removes a pin (the original, if it still exists, is untouched).

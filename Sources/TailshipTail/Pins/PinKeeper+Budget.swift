@@ -5,47 +5,61 @@ import Glibc
 #endif
 
 extension PinKeeper {
-    /// Links one rotated file; nil if it could not be (pinning may be off after it).
-    func take(_ path: String, status: FileStatus) -> Pin? {
-        switch directory.pin(path, identity: status.identity) {
-        case .success(let target):
+    /// Copies what one rotated file holds unacknowledged (`unshipped` bytes of content at
+    /// its end; a .gz is copied whole); nil if it could not be, said once per file.
+    func take(_ backup: Backup, status: FileStatus, head: [UInt8], unshipped: UInt64) -> Pin? {
+        let path = backup.path
+        let length = looks.look(path: path, status: status, compressed: backup.compressed)?.contentLength ?? status.size
+        let from = backup.compressed || unshipped >= length ? 0 : length - unshipped
+        switch directory.pin(path, identity: status.identity, head: head, from: from) {
+        case .success(let pin):
             failingPaths.remove(path)
-            logger.info("pinned rotated file until it is acknowledged", metadata: [
-                "file": "\(path)", "pin": "\(target)", "bytes": "\(status.size)"])
-            return Pin(path: target, identity: status.identity, originalName: (path as NSString).lastPathComponent,
-                       size: status.size, modified: status.modifiedSeconds)
+            logger.info("pinned rotated file until it is acknowledged (a copy of its unacknowledged bytes)", metadata: [
+                "file": "\(path)", "pin": "\(pin.path)", "bytes": "\(status.size)", "from": "\(from)", "disk_bytes": "\(pin.diskBytes)"])
+            return pin
         case .failure(let error) where error.code == ENOENT:
-            return nil
-        case .failure(let error) where [EXDEV, EPERM, EACCES, EROFS].contains(error.code):
-            disabledReason = error.code == EXDEV
-                ? "the pin directory is on another filesystem or mount than \(path) (EXDEV)"
-                : "cannot link \(path) into the pin directory (\(error)); with fs.protected_hardlinks, linking another user's file needs CAP_FOWNER"
-            logger.critical("pinning is off: \(disabledReason!)", metadata: ["pin_directory": "\(directory.path)"])
             return nil
         case .failure(let error):
             if failingPaths.insert(path).inserted {
-                logger.error("cannot pin rotated file", metadata: ["file": "\(path)", "error": "\(error)"])
+                logger.error("cannot pin rotated file; if it is deleted before it is shipped, its lines are lost", metadata: [
+                    "file": "\(path)", "pin_directory": "\(directory.path)", "error": "\(error)"])
             }
             return nil
         }
     }
 
-    /// Over `maxBytes`, releases the oldest pins. One whose original is gone takes its
+    /// Brings a pin up to its original's length: a file its rotator was still writing
+    /// (logrotate's copy, a .gz being compressed) when it was first copied.
+    func keepUp(_ pin: inout Pin, with path: String, status: FileStatus) {
+        guard status.size > pin.size else { return }
+        switch directory.extend(pin, from: path) {
+        case .success(let size):
+            pin.diskBytes += size - pin.size
+            pin.size = size
+            pin.modified = status.modifiedSeconds
+        case .failure(let error):
+            if failingPaths.insert(path).inserted {
+                logger.error("cannot bring pin up to its file's length", metadata: ["file": "\(path)", "pin": "\(pin.path)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Over `maxBytes` (bytes on disk), releases the oldest pins. One whose original is gone takes its
     /// unshipped bytes with it: logged as critical and reported lost.
     /// The outputs that had not shipped it lose it; those that had are not affected.
-    func keepToBudget(_ pins: [Pin], originals: Set<FileIdentity>, cursors: [Cursor]) -> Report {
+    func keepToBudget(_ pins: [Pin], withOriginal: Set<String>, cursors: [Cursor]) -> Report {
         var report = Report()
         var kept = pins.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
-        var total = kept.reduce(0) { $0 + $1.size }
+        var total = kept.reduce(0) { $0 + $1.diskBytes }
         while total > maxBytes, let oldest = kept.first {
             kept.removeFirst()
-            total -= oldest.size
+            total -= oldest.diskBytes
             let behind = losing(oldest, cursors: cursors)
             let unshipped = behind.map(\.1).max() ?? 0
             let outputs = behind.map(\.0).sorted().joined(separator: ",")
             directory.release(oldest)
             releasedForBudget.insert(oldest.identity)
-            if originals.contains(oldest.identity) {
+            if withOriginal.contains(oldest.path) {
                 logger.warning("pins.max_bytes reached: pin released; the file is still at its own path but no longer kept",
                                metadata: ["pin": "\(oldest.path)", "unshipped_bytes": "\(unshipped)", "outputs": "\(outputs)"])
             } else {

@@ -3,9 +3,9 @@ import Logging
 import TailshipBasics
 
 /// Takes and releases the pins of one input: every rotated file with bytes not
-/// acknowledged gets a hard link in the pin directory as soon as it is seen; a
-/// pin goes once its file is acknowledged to its end; over the byte budget the
-/// oldest go first, reported. Runs on a thread of its own, so pins are taken
+/// acknowledged gets a copy of those bytes in the pin directory as soon as it is
+/// seen (extended while its rotator still writes it); a pin goes once its file
+/// is acknowledged to its end; over the byte budget the oldest go first, reported. Runs on a thread of its own, so pins are taken
 /// while reading waits on a slow output and whatever `max_open_files` is.
 public final class PinKeeper: @unchecked Sendable {
     /// One output's acknowledged offsets: a file is shipped only when every output has it to its end.
@@ -40,7 +40,9 @@ public final class PinKeeper: @unchecked Sendable {
     /// Every output's cursor now (outputs come and go on reload).
     let cursors: @Sendable () -> [Cursor]
     let logger: Logger
-    let looks = ContentLooks()
+    let looks: ContentLooks
+    /// An earlier version's pin directory (hard links beside the log), adopted at start.
+    let legacyDirectory: String?
     /// False with `pins.enabled: false`: files are only watched, for losses.
     let pinning: Bool
     /// Per output: what each one has not read may vanish for it alone.
@@ -52,8 +54,10 @@ public final class PinKeeper: @unchecked Sendable {
     var failingPaths = Set<String>()
 
     public init(directory: PinDirectory, options: TailOptions, maxBytes: UInt64, cursors: @escaping @Sendable () -> [Cursor],
-                logger: Logger, pinning: Bool = true) {
+                logger: Logger, pinning: Bool = true, legacyDirectory: String? = nil) {
         self.directory = directory
+        self.looks = ContentLooks(pinDirectory: directory.path)
+        self.legacyDirectory = legacyDirectory
         self.pinning = pinning
         self.options = options
         self.maxBytes = maxBytes
@@ -68,13 +72,18 @@ public final class PinKeeper: @unchecked Sendable {
                   logger: logger, pinning: pinning)
     }
 
-    /// Checks the directory (created if missing, writable, links from the input's
-    /// directory work); on failure pinning is off, with why.
+    /// Prepares the directory (created if missing, writable) and adopts an earlier
+    /// version's hard-link pins as copies; on failure pinning is off, with why.
     @discardableResult
     public func start() -> String? {
         guard pinning else { return nil }
-        let probe = PathDiscovery(patterns: options.patterns).expand().first
-        disabledReason = directory.prepare(probe: probe)
+        disabledReason = directory.prepare()
+        if disabledReason == nil, let legacy = legacyDirectory, legacy != directory.path,
+           FileManager.default.fileExists(atPath: legacy) {
+            let n = directory.adopt(legacy: legacy)
+            logger.notice("pins of an earlier version (hard links beside the log) copied into the pin directory and unlinked",
+                          metadata: ["pins": "\(n)", "from": "\(legacy)", "pin_directory": "\(directory.path)"])
+        }
         return disabledReason
     }
 
@@ -116,8 +125,10 @@ public final class PinKeeper: @unchecked Sendable {
         let matched = PathDiscovery(patterns: options.patterns).expand()
         let found = candidates(matched: matched)
         let active = pinning && disabledReason == nil
-        var pinned = active ? Dictionary(pins().map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a }) : [:]
+        var pinned = active ? pins() : []
         var present: [String: [LossWatch.Present]] = [:]
+        // Pins whose original is still at its own path (by identity and content: inodes are reused).
+        var withOriginal = Set<String>()
         for (backup, status) in found {
             let all = verdicts(path: backup.path, status: status, compressed: backup.compressed, cursors: cursors)
             let head = looks.look(path: backup.path, status: status, compressed: backup.compressed)?.head ?? []
@@ -125,39 +136,54 @@ public final class PinKeeper: @unchecked Sendable {
                 present[c.name, default: []].append(.init(identity: status.identity, path: backup.path, head: head, verdict: all?[c.name],
                                                           known: knows(status.identity, head: head, in: c.registry)))
             }
-            guard active, disabledReason == nil, pinned[status.identity] == nil, !releasedForBudget.contains(status.identity),
-                  case .unshipped? = all.flatMap({ PinVerdict.furthestBehind(Array($0.values)) }),
-                  let pin = take(backup.path, status: status) else { continue }
-            pinned[status.identity] = pin
+            guard active else { continue }
+            if let i = pinned.firstIndex(where: { holds($0, identity: status.identity, head: head) }) {
+                keepUp(&pinned[i], with: backup.path, status: status)
+                withOriginal.insert(pinned[i].path)
+                continue
+            }
+            guard !releasedForBudget.contains(status.identity),
+                  case .unshipped(let n)? = all.flatMap({ PinVerdict.furthestBehind(Array($0.values)) }), n > 0,
+                  let pin = take(backup, status: status, head: head, unshipped: n) else { continue }
+            pinned.append(pin)
+            withOriginal.insert(pin.path)
         }
         releaseShipped(&pinned, cursors: cursors)
-        for pin in pinned.values {
+        for pin in pinned {
             let head = looks.look(path: pin.path, status: status(of: pin), compressed: pin.compressed)?.head ?? []
             for c in cursors { present[c.name, default: []].append(.init(identity: pin.identity, path: pin.path, head: head, verdict: nil, known: true)) }
         }
         let presentIdentities = Set(found.map(\.status.identity))
         releasedForBudget.formIntersection(presentIdentities)
-        looks.keep(Set(pinned.keys).union(presentIdentities))
-        var report = keepToBudget(Array(pinned.values), originals: presentIdentities, cursors: cursors)
+        looks.keep(Set(pinned.map(\.identity)).union(presentIdentities))
+        var report = keepToBudget(pinned, withOriginal: withOriginal, cursors: cursors)
         report.lost += vanished(present, cursors: cursors)
         for c in cursors {
-            report.backlogs[c.name] = backlog(matched: matched, rotated: found, pins: Array(pinned.values), cursor: c)
+            report.backlogs[c.name] = backlog(matched: matched, rotated: found, pins: pinned, cursor: c)
         }
         return report
     }
 
     /// Releases the pins of files acknowledged to their end (or history, never to be shipped).
-    func releaseShipped(_ pinned: inout [FileIdentity: Pin], cursors: [Cursor]) {
-        for pin in pinned.values {
+    func releaseShipped(_ pinned: inout [Pin], cursors: [Cursor]) {
+        pinned.removeAll { pin in
             switch verdict(path: pin.path, status: status(of: pin), compressed: pin.compressed, cursors: cursors) {
             case .shipped?, .history?:
                 directory.release(pin)
-                pinned[pin.identity] = nil
                 logger.debug("pin released: file acknowledged to its end by every output", metadata: ["pin": "\(pin.path)"])
+                return true
             default:
-                break
+                return false
             }
         }
+    }
+
+    /// Whether `pin` keeps the file of this identity starting with `head` (an inode is
+    /// reused once its file is deleted, so the content must be the pin's too).
+    func holds(_ pin: Pin, identity: FileIdentity, head: [UInt8]) -> Bool {
+        guard pin.identity == identity else { return false }
+        let pinHead = looks.look(path: pin.path, status: status(of: pin), compressed: pin.compressed)?.head ?? []
+        return LossWatch.sameContent(pinHead, head)
     }
 
     /// The registry has this file's own entry (not one of an earlier file with its inode).
@@ -174,7 +200,7 @@ public final class PinKeeper: @unchecked Sendable {
     }
 
     func status(of pin: Pin) -> FileStatus {
-        FileStatus(identity: pin.identity, kind: .regular, size: pin.size, modified: Int64((pin.modified * 1e9).rounded()), links: 2)
+        FileStatus(identity: pin.identity, kind: .regular, size: pin.size, modified: Int64((pin.modified * 1e9).rounded()), links: 1)
     }
 
     /// Rotated files gone before an output read them, with no copy left: logged and reported lost for that output.

@@ -74,8 +74,8 @@ import Yams
         let inputs = try #require(config["inputs"] as? [[String: Any]])
         let auditLog = try #require((inputs.first?["paths"] as? [String])?.first)
         let logDir = (auditLog as NSString).deletingLastPathComponent
-        #expect(hostPath(ofMountAt: logDir) == (logDir, false), "writable for pins: link(2) cannot cross mounts")
-        #expect(config["pins"] == nil || (config["pins"] as? [String: Any])?["directory"] == nil, "the default pin directory is in the log's directory")
+        #expect(hostPath(ofMountAt: logDir) == (logDir, true), "read-only: nothing is written beside the log")
+        #expect(config["pins"] == nil || (config["pins"] as? [String: Any])?["directory"] == nil, "the default pin directory is beside the registry")
         let registry = try #require((config["registry"] as? [String: Any])?["path"] as? String)
         let stateDir = (registry as NSString).deletingLastPathComponent
         #expect(hostPath(ofMountAt: stateDir) == (stateDir, false))

@@ -138,24 +138,21 @@ import TailshipTestSupport
     }
 }
 
-/// A pin directory where hard links cannot go: one clear line, pinning off, shipping goes on.
+/// A pin directory that cannot be made: one clear line, pinning off, shipping goes on.
 @Suite struct PinDirectoryRefusedTests {
-    @Test func aPinDirectoryOnAnotherFilesystemTurnsPinningOffWithOneLine() async throws {
-        let shm = "/dev/shm/tailship-pins-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer { try? FileManager.default.removeItem(atPath: shm) }
+    @Test func aPinDirectoryThatCannotBeMadeTurnsPinningOffWithOneLine() async throws {
         let f = DaemonFixture()
         appendText("{\"kind\":\"Event\",\"auditID\":\"a\"}\n", to: f.log)
-        var here = stat(), shared = stat()
-        stat(f.dir.path, &here)
-        stat("/dev/shm", &shared)
-        try #require(here.st_dev != shared.st_dev, "/dev/shm is on the test directory's filesystem")
-        let config = f.config(output: f.fileOutput, extra: "monitoring: {listen: \"127.0.0.1:0\"}\npins: {directory: \"\(shm)\"}")
+        // A directory cannot be made under a regular file.
+        let blocker = f.dir.file("not-a-directory")
+        _ = FileManager.default.createFile(atPath: blocker, contents: Data())
+        let config = f.config(output: f.fileOutput, extra: "monitoring: {listen: \"127.0.0.1:0\"}\npins: {directory: \"\(blocker)/pins\"}")
         let daemon = try TailshipProcess(["run", "--config", config], directory: f.dir.path)
         let client = try #require(await MonitoringClient.address(of: daemon))
         #expect(await eventually(seconds: 10) { f.delivered() == ["{\"kind\":\"Event\",\"auditID\":\"a\"}"] })
         #expect(await eventually(seconds: 5) { (try? client.scrape().value("tailship_pins_enabled")) == 0 })
         let lines = daemon.stderr.split(separator: "\n").filter { $0.contains("pinning is off") }
-        #expect(lines.count == 1 && lines.first?.contains("EXDEV") == true, "\(lines)")
+        #expect(lines.count == 1 && lines.first?.contains("cannot create the pin directory") == true, "\(lines)")
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit(seconds: 15) == 0)
     }
