@@ -74,6 +74,8 @@ public struct Backfill: Sendable {
         public var unreadable: [String]
         public var filesLost: Int
         public var readErrors: Int
+        /// Incomplete `.gz` copies not read, with why: their content came from the plain original.
+        public var skippedCopies: [(path: String, reason: String)] = []
         /// Events each output acknowledged, with several outputs.
         public var eventsByOutput: [(name: String, events: Int)] = []
 
@@ -97,6 +99,9 @@ public struct Backfill: Sendable {
                               outcome.rawValue, files, events, mib, Double(bytesSent) / 1_048_576, seconds,
                               seconds > 0 ? mib / seconds : 0, deadLettered, filtered)
             if !unreadable.isEmpty { text += "; not readable: " + unreadable.joined(separator: ", ") }
+            if !skippedCopies.isEmpty {
+                text += "; skipped: " + skippedCopies.map { "\($0.path) (\($0.reason))" }.joined(separator: ", ")
+            }
             if filesLost > 0 { text += "; \(filesLost) files lost before they were read" }
             if readErrors > 0 { text += "; \(readErrors) read errors" }
             if eventsByOutput.count > 1 { text += "; events by output: " + eventsByOutput.map { "\($0.name)=\($0.events)" }.joined(separator: ", ") }
@@ -143,6 +148,7 @@ public struct Backfill: Sendable {
                               unreadable: daemon.trouble.unreadable,
                               filesLost: all.reduce(0) { $0 + $1.stats.filesLost.load(ordering: .relaxed) },
                               readErrors: stats.readErrors.load(ordering: .relaxed))
+        summary.skippedCopies = daemon.trouble.skippedCopies
         summary.eventsByOutput = all.map { ($0.name, $0.stats.eventsShipped.load(ordering: .relaxed)) }
         return summary
     }

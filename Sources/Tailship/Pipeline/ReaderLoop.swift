@@ -261,6 +261,7 @@ struct StatsTailObserver: TailObserver {
     func fileOpened(path: String) { trouble.opened(path) }
     func gzipIncomplete(path: String) { trouble.gzipIncomplete(path) }
     func gzipAbandoned(path: String) { trouble.abandoned(path) }
+    func incompleteCopySkipped(path: String, reason: String) { trouble.copySkipped(path, reason: reason) }
     func bytesRead(_ count: Int) { for s in stats() { s.bytesRead.add(count, ordering: .relaxed) } }
     func fileLost(path: String, unshippedBytes: UInt64?) { for s in stats() { s.filesLost.add(1, ordering: .relaxed) } }
     func readError(path: String, errno: Int32) { for s in stats() { s.readErrors.add(1, ordering: .relaxed) } }

@@ -13,6 +13,8 @@ public protocol TailObserver: Sendable {
     func gzipIncomplete(path: String)
     /// A .gz was given up on: corrupt, or deleted before it was whole.
     func gzipAbandoned(path: String)
+    /// A .gz that is not whole was not read: its content is read, or was shipped, from its plain original.
+    func incompleteCopySkipped(path: String, reason: String)
     /// Bytes on disk in open files not yet read (alert on it before the apiserver deletes backups).
     func backlog(bytes: UInt64)
 }
@@ -27,6 +29,7 @@ extension TailObserver {
     public func openFilesLimited() {}
     public func gzipIncomplete(path: String) {}
     public func gzipAbandoned(path: String) {}
+    public func incompleteCopySkipped(path: String, reason: String) {}
     public func backlog(bytes: UInt64) {}
 }
 

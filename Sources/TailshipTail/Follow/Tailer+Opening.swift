@@ -67,7 +67,11 @@ extension Tailer {
                                           contentLength: state.size, head: [])
         if compressed {
             (observation.gzipComplete, observation.contentLength) = GzipStreamReader.verify(file, scratch: buffer)
-            if !observation.gzipComplete { return .seen(file, observation) }
+            // What an incomplete one starts with says whether its content is read elsewhere.
+            if !observation.gzipComplete {
+                observation.head = GzipStreamReader.head(file, limit: Fingerprint.maxLength)
+                return .seen(file, observation)
+            }
         }
         guard let head = compressed ? GzipStreamReader.head(file, limit: Fingerprint.maxLength) : file.head(limit: Fingerprint.maxLength) else {
             return .unavailable
@@ -87,6 +91,10 @@ extension Tailer {
             return
         case .skipAsShipped(let reason, let remember, let entry):
             if remember { core.setAside(state, entry: entry) }
+            if let observation, observation.compressed, !observation.gzipComplete {
+                observer.incompleteCopySkipped(path: path, reason: reason)
+                if remember { logger.notice("incomplete .gz not read: nothing of it is missing", metadata: ["file": "\(path)", "reason": "\(reason)"]) }
+            }
             logger.debug("not reading file", metadata: ["file": "\(path)", "reason": "\(reason)"])
         case .adoptAsShipped(let shipped, let reason):
             // Known under its own identity from now on, whatever becomes of the original's inode.

@@ -4,7 +4,7 @@ import TailshipBasics
 extension RotationCore {
     mutating func openingDecision(for file: FileObservation, view: some RotationView) -> OpeningDecision {
         // While a .gz is being written its first bytes may not even identify it yet.
-        if file.compressed && !file.gzipComplete { return .waitUntilComplete }
+        if file.compressed && !file.gzipComplete { return incompleteCopyDecision(file, view: view) ?? .waitUntilComplete }
         if let known = knownFileDecision(file, view: view) { return known }
         if let twin = twinDecision(file, view: view) { return twin }
         defer { waitingSinceFirstPass.remove(file.identity) }
@@ -54,6 +54,25 @@ extension RotationCore {
         // compressed before its first read), or a copy still short: it is read there.
         if file.isBackup, !head.isEmpty, let open = view.openPlainFile(startingLike: head) {
             return .skipAsShipped(reason: "same content as \(open.path), being read by this process", remember: false, entry: open.identity)
+        }
+        return nil
+    }
+
+    /// A .gz that is not (yet) a whole gzip stream but starts like a plain file read here, or
+    /// shipped to its end: a copy of content that is not missing (lumberjack stopped while
+    /// compressing, or is compressing now). Waited for only when nothing else holds its content.
+    private func incompleteCopyDecision(_ file: FileObservation, view: some RotationView) -> OpeningDecision? {
+        let head = file.head
+        guard head.count >= Fingerprint.distinguishingLength else { return nil }
+        if let open = view.openPlainFile(startingLike: head) {
+            return .skipAsShipped(reason: "incomplete .gz copy of \(open.path), being read by this process", remember: false, entry: open.identity)
+        }
+        let distinguishing = { (fp: Fingerprint) in fp.length >= Fingerprint.distinguishingLength && fp.identifies(head: head) }
+        if let whole = finished.first(where: { distinguishing($0.value) }) {
+            return .skipAsShipped(reason: "incomplete .gz copy of a file read to its end by this process", remember: true, entry: whole.key)
+        }
+        if let shipped = view.entries(matchingHead: head).first(where: { $0.isFullyShipped && $0.fingerprintValue.map(distinguishing) == true }) {
+            return .skipAsShipped(reason: "incomplete .gz copy of \(shipped.path), shipped to its end", remember: true, entry: shipped.identity)
         }
         return nil
     }
