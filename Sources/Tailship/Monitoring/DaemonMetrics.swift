@@ -51,6 +51,7 @@ public final class DaemonMetrics: Sendable {
         ("dead_letter_write_errors", "tailship_dead_letter_write_errors_total", [], "Failed writes of a line over max_line_bytes to the dead-letter directory; reading waits and retries."),
         ("registry_writes", "tailship_registry_writes_total", [], "Registry files written."),
         ("files_lost", "tailship_files_lost_total", [], "Files that disappeared before all of their bytes were shipped."),
+        ("pin_failures", "tailship_pin_failures_total", [], "Rotated files with unshipped bytes that could not be pinned (the copy failed: disk full, no access), each counted once."),
         ("read_errors", "tailship_read_errors_total", [], "Input paths that could not be opened or read (permissions, not a regular file, a symlink loop); counted once per path until it reads again."),
         ("registry_write_errors", "tailship_registry_write_errors_total", [], "Failed registry writes (a full disk); the previous registry file stays in place."),
     ]
@@ -60,7 +61,7 @@ public final class DaemonMetrics: Sendable {
         ("backlog_oldest", "tailship_backlog_oldest_seconds", "Age (from its modification time) of the oldest file holding bytes not yet acknowledged; 0 when none."),
         ("open_files", "tailship_open_files", "Files open for reading."),
         ("shared_reader", "tailship_shared_reader", "1 while the output is fed by the reader it shares with other outputs (lines read once); 0 while it reads on its own."),
-        ("pinned_files", "tailship_pinned_files", "Rotated files kept by a hard link in the pin directory until they are acknowledged."),
+        ("pinned_files", "tailship_pinned_files", "Rotated files kept by a copy in the pin directory until they are acknowledged."),
         ("pinned_bytes", "tailship_pinned_bytes", "Bytes on disk of the pinned files (alert near pins.max_bytes)."),
         ("pins_enabled", "tailship_pins_enabled", "1 when pinning works; 0 when it is off (pins.enabled: false, or the pin directory cannot be used)."),
         ("dead_letter_stalled", "tailship_dead_letter_stalled", "1 while reading waits because a line over max_line_bytes cannot be stored in the dead-letter directory."),
@@ -190,6 +191,7 @@ public final class DaemonMetrics: Sendable {
             "dead_letter_write_errors": stats.deadLetterWriteErrors.load(ordering: .relaxed),
             "registry_writes": state.registryWrites.load(ordering: .relaxed),
             "files_lost": stats.filesLost.load(ordering: .relaxed),
+            "pin_failures": stats.pinFailures.load(ordering: .relaxed),
             "read_errors": stats.readErrors.load(ordering: .relaxed),
             "registry_write_errors": state.registryWriteErrors.load(ordering: .relaxed),
         ]

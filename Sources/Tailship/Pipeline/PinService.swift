@@ -40,7 +40,7 @@ final class PinService: Service, @unchecked Sendable {
             }
             // A pin only exists for a file not yet shipped: never history, even to a registry made after it.
             for pin in pinning ? keeper.pins() : [] {
-                for lane in lanes.all where lane.readingRegistry.entry(for: pin.identity) == nil { lane.readingRegistry.backdate(before: pin.modified) }
+                for lane in lanes.all where !keeper.knows(pin, in: lane.readingRegistry) { lane.readingRegistry.backdate(before: pin.modified) }
             }
         }
         updateEnabled()
@@ -80,17 +80,20 @@ final class PinService: Service, @unchecked Sendable {
             var bytes: UInt64 = 0, files = 0
             var backlogs: [String: Backlog] = [:]
             var lost: [String: Int] = [:]
+            var failures = 0
             for keeper in keepers {
                 let report = keeper.scan()
                 for (name, b) in report.backlogs { backlogs[name, default: Backlog()].add(b) }
                 bytes += report.pinnedBytes
                 files += report.pinnedFiles
                 for l in report.lost { lost[l.output, default: 0] += 1 }
+                failures += report.failures
             }
             // The pins are shared; the backlog and the losses are each output's own.
             for lane in lanes.all {
                 let stats = lane.stats, backlog = backlogs[lane.name] ?? Backlog()
                 if let n = lost[lane.name] { stats.filesLost.add(n, ordering: .relaxed) }
+                stats.pinFailures.add(failures, ordering: .relaxed)
                 stats.pinnedBytes.store(Int(bytes), ordering: .relaxed)
                 stats.pinnedFiles.store(files, ordering: .relaxed)
                 stats.backlogBytes.store(Int(backlog.bytes), ordering: .relaxed)

@@ -46,6 +46,8 @@ public final class ShipStats: Sendable {
     public let pinnedFiles = Atomic<Int>(0)
     public let pinnedBytes = Atomic<Int>(0)
     public let pinsEnabled = Atomic<Int>(0)
+    /// Rotated files that could not be pinned (the copy failed: disk full, no access), once each.
+    public let pinFailures = Atomic<Int>(0)
     /// Input not yet acknowledged (decompressed bytes for .gz), and the modification
     /// time (Unix seconds, 0 for none) of the oldest file holding some.
     public let backlogBytes = Atomic<Int>(0)

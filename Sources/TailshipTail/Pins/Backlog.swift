@@ -27,10 +27,14 @@ public struct Backlog: Sendable, Equatable {
     public init() {}
 
     public init(_ files: [File]) {
-        var identities = Set<FileIdentity>()
+        // One identity may be two contents: a pin keeps its deleted original's
+        // identity, and the inode may meanwhile hold a new file.
+        var heads: [FileIdentity: [[UInt8]]] = [:]
         var contents = Set<[UInt8]>()
         for f in files where f.unshipped > 0 {
-            guard identities.insert(f.identity).inserted else { continue }
+            let known = heads[f.identity] ?? []
+            if known.contains(where: { $0.isEmpty || f.head.isEmpty || LossWatch.sameContent($0, f.head) }) { continue }
+            heads[f.identity, default: []].append(f.head)
             // An empty head says nothing about content: counted on its own.
             if !f.head.isEmpty { guard contents.insert(f.head).inserted else { continue } }
             bytes += f.unshipped

@@ -21,6 +21,7 @@ extension PinKeeper {
             return nil
         case .failure(let error):
             if failingPaths.insert(path).inserted {
+                newFailures += 1
                 logger.error("cannot pin rotated file; if it is deleted before it is shipped, its lines are lost", metadata: [
                     "file": "\(path)", "pin_directory": "\(directory.path)", "error": "\(error)"])
             }

@@ -25,6 +25,8 @@ public final class PinKeeper: @unchecked Sendable {
     public struct Report: Sendable {
         public var pinnedBytes: UInt64 = 0
         public var pinnedFiles = 0
+        /// Files this pass could not pin, the first time each failed.
+        public var failures = 0
         /// Files lost to an output: pins released over budget whose original is gone, and rotated
         /// files deleted before that output read them; with the output's unshipped bytes.
         public var lost: [(path: String, unshippedBytes: UInt64, output: String)] = []
@@ -52,6 +54,8 @@ public final class PinKeeper: @unchecked Sendable {
     /// Released to stay within the budget: not pinned again while they exist.
     var releasedForBudget = Set<FileIdentity>()
     var failingPaths = Set<String>()
+    /// Copies that failed for the first time since the last report.
+    var newFailures = 0
 
     public init(directory: PinDirectory, options: TailOptions, maxBytes: UInt64, cursors: @escaping @Sendable () -> [Cursor],
                 logger: Logger, pinning: Bool = true, legacyDirectory: String? = nil) {
@@ -158,6 +162,8 @@ public final class PinKeeper: @unchecked Sendable {
         looks.keep(Set(pinned.map(\.identity)).union(presentIdentities))
         var report = keepToBudget(pinned, withOriginal: withOriginal, cursors: cursors)
         report.lost += vanished(present, cursors: cursors)
+        report.failures = newFailures
+        newFailures = 0
         for c in cursors {
             report.backlogs[c.name] = backlog(matched: matched, rotated: found, pins: pinned, cursor: c)
         }
@@ -184,6 +190,13 @@ public final class PinKeeper: @unchecked Sendable {
         guard pin.identity == identity else { return false }
         let pinHead = looks.look(path: pin.path, status: status(of: pin), compressed: pin.compressed)?.head ?? []
         return LossWatch.sameContent(pinHead, head)
+    }
+
+    /// Whether the registry knows a pin's content (by its original's identity, or its first
+    /// bytes): an inode is reused once its file is deleted, so identity alone does not tell.
+    public func knows(_ pin: Pin, in registry: Registry) -> Bool {
+        let head = looks.look(path: pin.path, status: status(of: pin), compressed: pin.compressed)?.head ?? []
+        return knows(pin.identity, head: head, in: registry) || !copies(of: head, in: registry).isEmpty
     }
 
     /// The registry has this file's own entry (not one of an earlier file with its inode).

@@ -92,6 +92,20 @@ import TailshipTestSupport
         #expect(pins.first.map { Array(FileManager.default.contents(atPath: $0.path)!) } == bytes)
     }
 
+    @Test func aCopyThatFailsIsReportedOnceAndTheOriginalIsUntouched() throws {
+        _ = FileManager.default.createFile(atPath: live, contents: Data("live\n".utf8))
+        let rotated = dir.file("audit.log.1")
+        _ = FileManager.default.createFile(atPath: rotated, contents: Data(lines(10, tag: "f")))
+        let keeper = keeper(Registry(nil, now: Date().timeIntervalSince1970 - 3600))
+        // The pin directory is gone and a plain file took its place: no copy can be made there.
+        try FileManager.default.removeItem(atPath: pinDir)
+        _ = FileManager.default.createFile(atPath: pinDir, contents: Data())
+        let first = keeper.scan(), second = keeper.scan()
+        #expect(first.failures == 1 && first.pinnedFiles == 0)
+        #expect(second.failures == 0, "each file is reported once")
+        #expect(links(rotated) == 1 && Array(FileManager.default.contents(atPath: rotated)!) == lines(10, tag: "f"))
+    }
+
     @Test func pinNamesCarryIdentityTailAndContentAndEarlierNamesAreKnown() {
         let id = FileIdentity(device: 2049, inode: 77)
         let name = Pin.name(for: id, from: 4096, head: Array("abc".utf8), originalName: "k8s_audit-2026-11-29T10-00-00.000.log.gz")
