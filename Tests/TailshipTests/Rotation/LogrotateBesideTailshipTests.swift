@@ -14,6 +14,8 @@ import TailshipTestSupport
         ("create + compress", "cc", "create 0600\ncompress"),
         ("create + compress + delaycompress", "cd", "create 0600\ncompress\ndelaycompress"),
     ]
+    /// Dated names (GKE's `NAME-YYYYMMDD-EPOCH.gz`) and an age limit, with the receiver healthy.
+    static let dated = ("create + compress + dateext + maxage", "dx", "create 0600\ncompress\ndateext\ndateformat -%Y%m%d-%s\nmaxage 1")
 
     struct Outcome: CustomStringConvertible {
         var style: String
@@ -105,13 +107,13 @@ import TailshipTestSupport
     /// The three styles at once (each has its own writer, logrotate, Tailship and receiver).
     func runAll(outage: Bool) async throws -> [Outcome] {
         try await withThrowingTaskGroup(of: Outcome.self) { group in
-            for style in Self.styles { group.addTask { try await run(style, outage: outage) } }
+            for style in Self.styles + (outage ? [] : [Self.dated]) { group.addTask { try await run(style, outage: outage) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
     }
 
     func expectAsWithoutTailship(_ outcomes: [Outcome], _ label: String) {
-        #expect(outcomes.count == Self.styles.count)
+        #expect(outcomes.count >= Self.styles.count)
         for o in outcomes {
             print("logrotate beside Tailship, \(label): \(o)")
             #expect(o.logrotateErrors.isEmpty, "\(o.style): \(o.logrotateErrors.prefix(3))")
