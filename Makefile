@@ -7,7 +7,7 @@ DEBS_BUILD := zlib1g-dev libisal-dev pkg-config g++
 # The packaging checks: binutils (strip, objdump), lintian, systemd (systemd-analyze verify and security).
 # Real servers the tests start themselves on 127.0.0.1: clickhouse-server (queried with clickhouse-client),
 # nginx (TLS, mTLS, 413, 503 in front of the test receiver), prometheus (for promtool check metrics).
-DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip openssl python3 python3-pip \
+DEBS_TEST := $(DEBS_BUILD) golang-go golang-gopkg-natefinch-lumberjack.v2-dev logrotate gzip procps openssl python3 python3-pip \
   binutils lintian systemd clickhouse-server clickhouse-client nginx prometheus
 # PyPI: Prometheus's client (its text-format parser checks /metrics independently of Tailship's code),
 # kubernetes-validate (the Kubernetes OpenAPI schemas, offline) for packaging/kubernetes/, and chDB

@@ -23,11 +23,14 @@ install -D -m 0644 "$root/packaging/debian/lintian-overrides" "$stage/usr/share/
 chmod 0644 "$doc/changelog.gz"
 
 # Dependencies from what the binary links: libc (the newest symbol version it needs), zlib,
-# and ISA-L (libisal2) when the build linked it (docs/PERFORMANCE.md: engines).
+# and ISA-L (libisal2) when the build linked it (docs/PERFORMANCE.md: engines); procps for the
+# unit's ExecReload (/bin/kill). The libraries it needs are read whole into a variable first:
+# `ldd | grep -q` under pipefail failed whenever grep exited before ldd had written everything.
 glibc=$(objdump -T "$stage/usr/bin/tailship" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -1)
-depends="libc6 (>= $glibc), zlib1g (>= 1:1.2.0)"
-if ldd "$stage/usr/bin/tailship" | grep -q 'libstdc++'; then depends="$depends, libstdc++6"; fi
-if ldd "$stage/usr/bin/tailship" | grep -q 'libisal\.so\.2'; then depends="$depends, libisal2 (>= 2.30)"; fi
+needed=$(objdump -p "$stage/usr/bin/tailship" | awk '$1 == "NEEDED" { print $2 }')
+depends="libc6 (>= $glibc), zlib1g (>= 1:1.2.0), procps"
+case $'\n'"$needed"$'\n' in *$'\n'libstdc++.so.*) depends="$depends, libstdc++6" ;; esac
+case $'\n'"$needed"$'\n' in *$'\n'libisal.so.2$'\n'*) depends="$depends, libisal2 (>= 2.30)" ;; esac
 
 install -d -m 0755 "$stage/DEBIAN"
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)

@@ -43,6 +43,7 @@ struct DebianPackageTests {
         }
         let (_, depends) = try Self.run(["dpkg-deb", "-f", deb, "Depends"])
         #expect(depends.contains("libc6") && depends.contains("zlib1g"), "\(depends)")
+        #expect(depends.contains("procps"), "ExecReload runs /bin/kill: \(depends)")
         // The package's binary links ISA-L where the build had it: then it must depend on libisal2.
         #expect(depends.contains("libisal2") == CompressionEngine.isalBuiltIn, "\(depends)")
         let (_, conffiles) = try Self.run(["dpkg-deb", "-I", deb, "conffiles"])
