@@ -24,7 +24,7 @@ extension Tailer {
         let (matched, problems) = discovery.expandReporting()
         notePathProblems(problems)
         let searched = discovery.backupSearchPaths(matched: matched)
-        let backups = withPins(backupFinder.backups(of: searched))
+        let backups = withPins(backupFinder.backups(of: searched), live: matched)
         let backupPaths = Set(backups.map(\.path))
         var listing = InputListing(backups: backups, live: matched.filter { !backupPaths.contains($0) }, searchedPaths: searched)
         guard options.since != nil || options.until != nil else { return listing }
@@ -45,21 +45,37 @@ extension Tailer {
 
     /// The backups with the pins of files whose backup is gone (the backup is read under
     /// its own name while it exists: same identity and first bytes), in rotation order.
-    func withPins(_ backups: [Backup]) -> [Backup] {
+    func withPins(_ backups: [Backup], live: [String]) -> [Backup] {
         guard let dir = options.pinDirectory else { return backups }
         let pins = PinDirectory(path: dir).list(for: options.patterns)
         guard !pins.isEmpty else { return backups }
-        let listed = Dictionary(backups.compactMap { b in (try? fileSystem.status(b.path).get()).map { ($0.identity, b.path) } },
-                                uniquingKeysWith: { a, _ in a })
+        let here = Dictionary((backups.map(\.path) + live).compactMap { p in (try? fileSystem.status(p).get()).map { ($0.identity, p) } },
+                              uniquingKeysWith: { a, _ in a })
         var all = backups
         for pin in pins {
+            let pinHead = PinDirectory.head(pin.path)
             // An inode is reused once its file is deleted: the same identity may now hold other content.
-            if let path = listed[pin.identity], LossWatch.sameContent(PinDirectory.head(path), PinDirectory.head(pin.path)) { continue }
+            var taken = false
+            if let path = here[pin.identity] {
+                if LossWatch.sameContent(PinDirectory.head(path), pinHead) { continue }
+                taken = true
+            }
+            if let open = followers.first(where: { $0.identity == pin.identity }) {
+                if open.startsLike(pinHead) { continue }
+                taken = true
+            }
             let nameTime = BackupFinder.timeFromName(pin.originalName)
             all.append(Backup(path: pin.path, compressed: pin.compressed, time: nameTime ?? pin.modified, rank: 0, named: nameTime != nil,
-                              readableFrom: pin.from))
+                              readableFrom: pin.from, pinOf: taken ? nil : pin.identity))
         }
         return all.sorted(by: Backup.olderFirst)
+    }
+
+    /// A file's status as the reader knows it: a pin has its original's identity (see `Backup.pinOf`).
+    func observedStatus(_ path: String, backup: Backup?) -> FileStatus? {
+        guard var status = try? fileSystem.status(path).get(), status.isRegular else { return nil }
+        if let original = backup?.pinOf { status.identity = original }
+        return status
     }
 
     /// Observes every backup (oldest first) and live file and has the core decide on each; returns the live identities seen.

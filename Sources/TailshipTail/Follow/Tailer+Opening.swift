@@ -10,7 +10,7 @@ enum FileLook {
 /// Observing files that are not open and carrying out the core's decision about each.
 extension Tailer {
     func observeAndCarryOut(_ path: String, backup: Backup?, now: Double, presentLive: inout Set<FileIdentity>) {
-        guard let status = try? fileSystem.status(path).get(), status.isRegular else { return }
+        guard let status = observedStatus(path, backup: backup) else { return }
         let identity = status.identity
         if backup == nil { presentLive.insert(identity) }
         if let existing = followers.first(where: { $0.identity == identity }) {
@@ -60,8 +60,9 @@ extension Tailer {
             logger.notice("file can be opened again", metadata: ["file": "\(path)"])
         }
         // Renamed between the stat and the open (a rotation): the handle is another
-        // file than the identity says. Look again next pass.
-        guard file.status?.identity == state.identity else { return .unavailable }
+        // file than the identity says. Look again next pass. (A pin is Tailship's own file,
+        // never renamed, and goes by its original's identity.)
+        guard backup?.pinOf != nil || file.status?.identity == state.identity else { return .unavailable }
         let compressed = backup?.compressed ?? path.hasSuffix(".gz")
         var observation = FileObservation(path: path, state: state, foundAsBackup: backup != nil, compressed: compressed,
                                           contentLength: state.size, head: [])

@@ -42,7 +42,7 @@ extension Tailer {
     }
 
     private func planEntry(_ path: String, backup: Backup?, core planning: inout RotationCore) -> PlanEntry? {
-        guard let status = try? fileSystem.status(path).get(), status.isRegular else { return nil }
+        guard let status = observedStatus(path, backup: backup) else { return nil }
         let observation: FileObservation
         switch look(at: path, state: FileState(status), backup: backup) {
         case .unavailable:
