@@ -28,7 +28,8 @@ public struct Backup: Sendable, Equatable {
     public var readableFrom: UInt64 = 0
     /// A pin read as its original: the original's identity, so the registry, the acknowledgements and
     /// the pin's release go by that identity, as while the original existed. Nil while another
-    /// file (of other content: the inode was reused) holds that identity; the pin is then read as a copy.
+    /// file (of other content: the inode was reused) holds that identity, or the registry's entry for it
+    /// is of other content; the pin is then read as a copy (found by its first bytes).
     public var pinOf: FileIdentity?
 
     /// Rotation order: by time, then logrotate's higher numbers first, then by path.

@@ -64,6 +64,9 @@ extension Tailer {
                 if open.startsLike(pinHead) { continue }
                 taken = true
             }
+            // The registry's entry for that identity is of other content (the inode was reused by a
+            // file read since): the original's entry was retired, and the pin is found by its content.
+            if let entry = registry.entry(for: pin.identity), entry.fingerprintValue?.identifies(head: pinHead) != true { taken = true }
             let nameTime = BackupFinder.timeFromName(pin.originalName)
             all.append(Backup(path: pin.path, compressed: pin.compressed, time: nameTime ?? pin.modified, rank: 0, named: nameTime != nil,
                               readableFrom: pin.from, pinOf: taken ? nil : pin.identity))

@@ -14,12 +14,14 @@ public enum PinVerdict: Sendable, Equatable {
     /// whose fingerprint the file's first bytes match (a .gz or copy of them).
     public static func judge(head: [UInt8], contentLength: UInt64, modified: Double, entry: RegistryEntry?,
                              copies: [RegistryEntry], registryCreatedAt: Double, shipHistory: Bool) -> PinVerdict {
+        // The same content shipped to the same length under another identity (a pin read
+        // as a copy, a .gz of it) is shipped, whatever this identity's entry says.
+        let copyShipped = copies.contains(where: { $0.isFullyShipped && $0.finalSize == contentLength })
         if let entry, describes(entry, head) {
-            if entry.isFullyShipped { return .shipped }
+            if entry.isFullyShipped || copyShipped { return .shipped }
             return .unshipped(contentLength > entry.offset ? contentLength - entry.offset : 0)
         }
-        // A copy: shipped when the file it copies was shipped to the same length.
-        if copies.contains(where: { $0.isFullyShipped && $0.finalSize == contentLength }) { return .shipped }
+        if copyShipped { return .shipped }
         if !shipHistory && modified < registryCreatedAt { return .history }
         let done = copies.map(\.offset).max() ?? 0
         return .unshipped(contentLength > done ? contentLength - done : 0)

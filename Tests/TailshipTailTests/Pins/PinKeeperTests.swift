@@ -126,6 +126,10 @@ import TailshipTestSupport
                              registryCreatedAt: 50, shipHistory: false)
         }
         #expect(judge(entry) == .unshipped(5))
+        // Shipped to its end as a copy (a pin read under its own identity): shipped.
+        var copy = RegistryEntry(identity: FileIdentity(device: 1, inode: 3), fingerprint: Fingerprint(head: head), path: "pin", offset: 9, lastSeen: 0)
+        copy.finalSize = 9
+        #expect(judge(entry, copies: [entry, copy]) == .shipped)
         entry.finalSize = 9
         #expect(judge(entry) == .unshipped(5))
         entry.offset = 9
