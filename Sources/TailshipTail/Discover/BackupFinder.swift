@@ -26,11 +26,9 @@ public struct Backup: Sendable, Equatable {
     public var named: Bool = false
     /// A pin's first byte of content past its head: before it the copy has a hole (acknowledged when it was taken).
     public var readableFrom: UInt64 = 0
-    /// A pin read as its original: the original's identity, so the registry, the acknowledgements and
-    /// the pin's release go by that identity, as while the original existed. Nil while another
-    /// file (of other content: the inode was reused) holds that identity, or the registry's entry for it
-    /// is of other content; the pin is then read as a copy (found by its first bytes).
-    public var pinOf: FileIdentity?
+    /// A pin: read as a copy of its original (found by its first bytes), under an identity of its own
+    /// that no log file can have (see `Tailer.pinIdentity`).
+    public var isPin = false
 
     /// Rotation order: by time, then logrotate's higher numbers first, then by path.
     static func olderFirst(_ a: Backup, _ b: Backup) -> Bool {

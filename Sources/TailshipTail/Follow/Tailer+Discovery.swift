@@ -55,30 +55,27 @@ extension Tailer {
         for pin in pins {
             let pinHead = PinDirectory.head(pin.path)
             // An inode is reused once its file is deleted: the same identity may now hold other content.
-            var taken = false
-            if let path = here[pin.identity] {
-                if LossWatch.sameContent(PinDirectory.head(path), pinHead) { continue }
-                taken = true
-            }
-            if let open = followers.first(where: { $0.identity == pin.identity }) {
-                if open.startsLike(pinHead) { continue }
-                taken = true
-            }
-            // The registry's entry for that identity is of other content (the inode was reused by a
-            // file read since): the original's entry was retired, and the pin is found by its content.
-            if let entry = registry.entry(for: pin.identity), entry.fingerprintValue?.identifies(head: pinHead) != true { taken = true }
+            if let path = here[pin.identity], LossWatch.sameContent(PinDirectory.head(path), pinHead) { continue }
+            if let open = followers.first(where: { $0.identity == pin.identity }), open.startsLike(pinHead) { continue }
             let nameTime = BackupFinder.timeFromName(pin.originalName)
             all.append(Backup(path: pin.path, compressed: pin.compressed, time: nameTime ?? pin.modified, rank: 0, named: nameTime != nil,
-                              readableFrom: pin.from, pinOf: taken ? nil : pin.identity))
+                              readableFrom: pin.from, isPin: true))
         }
         return all.sorted(by: Backup.olderFirst)
     }
 
-    /// A file's status as the reader knows it: a pin has its original's identity (see `Backup.pinOf`).
+    /// A file's status as the reader knows it: a pin by `pinIdentity`.
     func observedStatus(_ path: String, backup: Backup?) -> FileStatus? {
         guard var status = try? fileSystem.status(path).get(), status.isRegular else { return nil }
-        if let original = backup?.pinOf { status.identity = original }
+        if backup?.isPin == true { status.identity = Self.pinIdentity(status.identity) }
         return status
+    }
+
+    /// A pin's identity to the reader: its own inode with the device's top bit set. A pin is a
+    /// copy on the state directory's filesystem, whose inode numbers a deleted log's registry entry
+    /// may still hold (the pin is then not that file); no real device number has that bit.
+    static func pinIdentity(_ own: FileIdentity) -> FileIdentity {
+        FileIdentity(device: own.device | (1 << 63), inode: own.inode)
     }
 
     /// Observes every backup (oldest first) and live file and has the core decide on each; returns the live identities seen.
@@ -134,3 +131,4 @@ extension Tailer {
         return false
     }
 }
+

@@ -60,9 +60,9 @@ extension Tailer {
             logger.notice("file can be opened again", metadata: ["file": "\(path)"])
         }
         // Renamed between the stat and the open (a rotation): the handle is another
-        // file than the identity says. Look again next pass. (A pin is Tailship's own file,
-        // never renamed, and goes by its original's identity.)
-        guard backup?.pinOf != nil || file.status?.identity == state.identity else { return .unavailable }
+        // file than the identity says. Look again next pass.
+        let opened = file.status.map { backup?.isPin == true ? Self.pinIdentity($0.identity) : $0.identity }
+        guard opened == state.identity else { return .unavailable }
         let compressed = backup?.compressed ?? path.hasSuffix(".gz")
         var observation = FileObservation(path: path, state: state, foundAsBackup: backup != nil, compressed: compressed,
                                           contentLength: state.size, head: [])
