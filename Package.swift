@@ -139,7 +139,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // The thin command-line front end.
+        // The thin command-line front end (the `tailship` executable).
         .executableTarget(
             name: "tailship",
             dependencies: [
@@ -150,7 +150,10 @@ let package = Package(
                 "TailshipShip",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Not Sources/tailship: that differs from Sources/Tailship only by case, which a
+            // case-insensitive filesystem cannot check out.
+            path: "Sources/TailshipCLI"
         ),
         // `make bench` tools: the benchmark log generator, micro-benchmarks, a loopback
         // receiver, a steady writer, and the policy processor next to JSONDecoder.
