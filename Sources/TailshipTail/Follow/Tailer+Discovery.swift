@@ -53,10 +53,10 @@ extension Tailer {
                               uniquingKeysWith: { a, _ in a })
         var all = backups
         for pin in pins {
-            let pinHead = PinDirectory.head(pin.path)
             // An inode is reused once its file is deleted: the same identity may now hold other content.
-            if let path = here[pin.identity], LossWatch.sameContent(PinDirectory.head(path), pinHead) { continue }
-            if let open = followers.first(where: { $0.identity == pin.identity }), open.startsLike(pinHead) { continue }
+            // (First bytes are read only then: with its original gone a pin is listed on every pass.)
+            if let path = here[pin.identity], LossWatch.sameContent(PinDirectory.head(path), PinDirectory.head(pin.path)) { continue }
+            if let open = followers.first(where: { $0.identity == pin.identity }), open.startsLike(PinDirectory.head(pin.path)) { continue }
             let nameTime = BackupFinder.timeFromName(pin.originalName)
             all.append(Backup(path: pin.path, compressed: pin.compressed, time: nameTime ?? pin.modified, rank: 0, named: nameTime != nil,
                               readableFrom: pin.from, isPin: true))
@@ -131,4 +131,3 @@ extension Tailer {
         return false
     }
 }
-

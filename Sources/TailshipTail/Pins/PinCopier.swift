@@ -15,80 +15,85 @@ enum PinCopier {
     static let ficlone: UInt = 0x4004_9409
     static let block: UInt64 = 4096
 
-    struct Copied {
-        var size: UInt64
-        var cloned: Bool
-    }
-
     /// Copies `source` (when it still is `identity`) to `target` through a temporary
     /// name: the first `headBytes` and every byte from `from` (rounded down to a block) on.
     static func copy(_ source: String, identity: FileIdentity, to target: String, from: UInt64,
-                     headBytes: UInt64 = UInt64(Fingerprint.maxLength)) -> Result<Copied, FileSystemError> {
-        let src = open(source, O_RDONLY | O_CLOEXEC)
-        guard src >= 0 else { return .failure(FileSystemError(errno)) }
+                     headBytes: UInt64 = UInt64(Fingerprint.maxLength)) -> FileSystemError? {
+        let (src, st): (Int32, stat)
+        switch openSource(source, identity: identity) {
+        case .failure(let e): return e
+        case .success(let opened): (src, st) = opened
+        }
         defer { close(src) }
-        var st = stat()
-        guard fstat(src, &st) == 0 else { return .failure(FileSystemError(errno)) }
-        // Renamed or replaced since it was looked at: not this file.
-        guard UInt64(st.st_dev) == identity.device, UInt64(st.st_ino) == identity.inode else { return .failure(FileSystemError(ENOENT)) }
         let partial = ((target as NSString).deletingLastPathComponent) + "/.partial-" + (target as NSString).lastPathComponent
         unlink(partial)
         let dst = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard dst >= 0 else { return .failure(FileSystemError(errno)) }
+        guard dst >= 0 else { return FileSystemError(errno) }
         let size = UInt64(st.st_size)
-        let cloned = ioctl(dst, ficlone, src) == 0
-        var result: Result<Copied, FileSystemError> = .success(Copied(size: size, cloned: cloned))
-        if !cloned {
+        var failure: FileSystemError?
+        if ioctl(dst, ficlone, src) != 0 {
             let start = min(from / block * block, size)
             let head = min(headBytes, size)
             let ranges = start <= head ? [0..<size] : [0..<head, start..<size]
-            for r in ranges where !r.isEmpty {
-                if let e = copyRange(src, dst, r) { result = .failure(e); break }
-            }
-            if case .success = result, ftruncate(dst, off_t(size)) != 0 { result = .failure(FileSystemError(errno)) }
+            for r in ranges where failure == nil && !r.isEmpty { failure = copyRange(src, dst, r) }
+            if failure == nil, ftruncate(dst, off_t(size)) != 0 { failure = FileSystemError(errno) }
         }
-        if case .success = result { result = finish(dst, times: st) }
+        if failure == nil { failure = finish(dst, times: st) }
         close(dst)
-        guard case .success(let done) = result else {
+        if failure == nil, rename(partial, target) != 0 { failure = FileSystemError(errno) }
+        if let failure {
             unlink(partial)
-            return result
-        }
-        guard rename(partial, target) == 0 else {
-            let e = errno
-            unlink(partial)
-            return .failure(FileSystemError(e))
+            return failure
         }
         // Durable with its directory: a pin taken just before a crash must exist after it.
         fsyncDirectory((target as NSString).deletingLastPathComponent)
-        return .success(Copied(size: size, cloned: done.cloned || cloned))
+        return nil
     }
 
     /// Appends to `pin` what `source` (still `identity`) has beyond it; the pin's new length.
     static func extend(_ pin: String, from source: String, identity: FileIdentity) -> Result<UInt64, FileSystemError> {
-        let src = open(source, O_RDONLY | O_CLOEXEC)
-        guard src >= 0 else { return .failure(FileSystemError(errno)) }
+        let (src, st): (Int32, stat)
+        switch openSource(source, identity: identity) {
+        case .failure(let e): return .failure(e)
+        case .success(let opened): (src, st) = opened
+        }
         defer { close(src) }
-        var st = stat(), pst = stat()
-        guard fstat(src, &st) == 0 else { return .failure(FileSystemError(errno)) }
-        guard UInt64(st.st_dev) == identity.device, UInt64(st.st_ino) == identity.inode else { return .failure(FileSystemError(ENOENT)) }
+        var pst = stat()
         let dst = open(pin, O_WRONLY | O_CLOEXEC)
         guard dst >= 0 else { return .failure(FileSystemError(errno)) }
         defer { close(dst) }
         guard fstat(dst, &pst) == 0 else { return .failure(FileSystemError(errno)) }
         let have = UInt64(pst.st_size), size = UInt64(st.st_size)
         guard size > have else { return .success(have) }
-        if let e = copyRange(src, dst, have..<size) { return .failure(e) }
-        if case .failure(let e) = finish(dst, times: st) { return .failure(e) }
+        if let e = copyRange(src, dst, have..<size) ?? finish(dst, times: st) { return .failure(e) }
         return .success(size)
     }
 
+    /// The original opened for reading, with its status; ENOENT when it was renamed or
+    /// replaced since it was looked at (another file than `identity`).
+    private static func openSource(_ path: String, identity: FileIdentity) -> Result<(Int32, stat), FileSystemError> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return .failure(FileSystemError(errno)) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            return .failure(FileSystemError(e))
+        }
+        guard UInt64(st.st_dev) == identity.device, UInt64(st.st_ino) == identity.inode else {
+            close(fd)
+            return .failure(FileSystemError(ENOENT))
+        }
+        return .success((fd, st))
+    }
+
     /// Synced, with the original's times (the pin sorts by them, and a file older
-    /// than the registry is history to it).
-    private static func finish(_ fd: Int32, times st: stat) -> Result<Copied, FileSystemError> {
-        guard fdatasync(fd) == 0 else { return .failure(FileSystemError(errno)) }
+    /// than the registry is history to it); the errno on failure.
+    private static func finish(_ fd: Int32, times st: stat) -> FileSystemError? {
+        guard fdatasync(fd) == 0 else { return FileSystemError(errno) }
         var times = [st.st_atim, st.st_mtim]
         _ = futimens(fd, &times)
-        return .success(Copied(size: 0, cloned: false))
+        return nil
     }
 
     /// Copies bytes `range` of `src` to the same offsets of `dst`; the errno on failure.

@@ -30,18 +30,19 @@ public struct PinDirectory: Sendable {
     /// The pins there now, oldest first (a copy cut short by a crash is not one).
     public func list() -> [Pin] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
-        var pins: [Pin] = []
-        for name in names where !name.hasPrefix(".") {
-            guard let parsed = Pin.parse(name) else { continue }
-            var st = stat()
-            let full = "\(path)/\(name)"
-            guard stat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
-            let size = UInt64(st.st_size)
-            pins.append(Pin(path: full, identity: parsed.identity, originalName: parsed.originalName, size: size,
-                            modified: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9, from: parsed.from,
-                            diskBytes: min(size, UInt64(st.st_blocks) * 512), legacy: parsed.legacy))
-        }
-        return pins.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
+        return names.compactMap { pin(named: $0) }.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }
+    }
+
+    /// The pin of that name here, if there is one.
+    func pin(named name: String) -> Pin? {
+        guard !name.hasPrefix("."), let parsed = Pin.parse(name) else { return nil }
+        var st = stat()
+        let full = "\(path)/\(name)"
+        guard stat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = UInt64(st.st_size)
+        return Pin(path: full, identity: parsed.identity, originalName: parsed.originalName, size: size,
+                   modified: Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9, from: parsed.from,
+                   diskBytes: min(size, UInt64(st.st_blocks) * 512), legacy: parsed.legacy)
     }
 
     /// The pins of an input's rotated files (a directory may be shared by inputs).
@@ -53,15 +54,10 @@ public struct PinDirectory: Sendable {
     /// Copies what `source` (whose identity is `identity` and first bytes `head`) holds
     /// from `from` on; the pin, or the errno on failure.
     public func pin(_ source: String, identity: FileIdentity, head: [UInt8], from: UInt64) -> Result<Pin, FileSystemError> {
-        let original = (source as NSString).lastPathComponent
-        let target = "\(path)/\(Pin.name(for: identity, from: from, head: head, originalName: original))"
-        if let existing = list().first(where: { $0.path == target }) { return .success(existing) }
-        switch PinCopier.copy(source, identity: identity, to: target, from: from) {
-        case .failure(let e): return .failure(e)
-        case .success:
-            guard let made = list().first(where: { $0.path == target }) else { return .failure(FileSystemError(ENOENT)) }
-            return .success(made)
-        }
+        let name = Pin.name(for: identity, from: from, head: head, originalName: (source as NSString).lastPathComponent)
+        if let existing = pin(named: name) { return .success(existing) }
+        if let failure = PinCopier.copy(source, identity: identity, to: "\(path)/\(name)", from: from) { return .failure(failure) }
+        return pin(named: name).map { .success($0) } ?? .failure(FileSystemError(ENOENT))
     }
 
     /// Brings a pin up to the original's length (a copy taken while its rotator was still writing it).
@@ -76,9 +72,9 @@ public struct PinDirectory: Sendable {
         var adopted = 0
         for pin in old.list() where pin.legacy {
             let head = Self.head(pin.path)
-            guard case .success = PinCopier.copy(pin.path, identity: statIdentity(pin.path) ?? pin.identity,
-                                                 to: "\(path)/\(Pin.name(for: pin.identity, from: 0, head: head, originalName: pin.originalName))",
-                                                 from: 0) else { continue }
+            guard PinCopier.copy(pin.path, identity: statIdentity(pin.path) ?? pin.identity,
+                                 to: "\(path)/\(Pin.name(for: pin.identity, from: 0, head: head, originalName: pin.originalName))",
+                                 from: 0) == nil else { continue }
             unlink(pin.path)
             adopted += 1
         }
